@@ -1,0 +1,128 @@
+"""Export stage: the release folder, byte for byte the same for the same sources.
+
+Determinism comes from three habits: triples go into fresh graphs in sorted order (rdflib's
+writers follow insertion order where they do not sort), blank nodes (only in the SHACL report)
+get canonical labels, and nothing time- or machine-dependent is written. The folder is written
+beside the target and swapped in whole, so a failed build never leaves a half-written release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+from rdflib.compare import to_canonical_graph
+
+from .pipeline import Checked
+from .project import bind_prefixes, prefixes
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    """A file written to the release, with what a summary needs to show."""
+
+    name: str
+    size: int
+    sha256: str
+    description: str
+
+
+def sorted_graph(triples: Iterable, base: str, identifier=None) -> Graph:
+    """A new graph holding ``triples`` inserted in sorted order, with the project's prefixes."""
+    graph = Graph(identifier=identifier)
+    for triple in sorted(triples):
+        graph.add(triple)
+    return bind_prefixes(graph, base)
+
+
+def ntriples(graph: Graph) -> bytes:
+    """N-Triples with sorted lines: the canonical text form, and the easiest to diff."""
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted(line for line in text.splitlines() if line.strip())
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def jsonld(graph: Graph, base: str) -> bytes:
+    """Compact JSON-LD, with the project's prefixes as its context."""
+    context = {prefix: ns for prefix, ns in sorted(prefixes(base).items())}
+    text = graph.serialize(format="json-ld", context=context, sort_keys=True, indent=2,
+                           encoding="utf-8")
+    return text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+def trig(checked: Checked) -> bytes:
+    """Every named graph, the inferred one included, in IRI order."""
+    inferred = Graph(identifier=checked.project.graph_iri("inferred"))
+    inferred += checked.inference.inferred
+    dataset = Dataset()
+    for graph in sorted([*checked.sources.named_graphs(), inferred],
+                        key=lambda g: str(g.identifier)):
+        target = dataset.graph(graph.identifier)
+        for triple in sorted(graph):
+            target.add(triple)
+    bind_prefixes(dataset, checked.project.base)
+    return dataset.serialize(format="trig", encoding="utf-8")
+
+
+def release_contents(checked: Checked) -> dict[str, tuple[bytes, str]]:
+    """Every release file's bytes and description, by path inside the release."""
+    base = checked.project.base
+    asserted = sorted_graph(checked.sources.union(), base)
+    inferred = sorted_graph(checked.inference.inferred, base)
+    contents = {
+        "kg.ttl": (asserted.serialize(format="turtle", encoding="utf-8"),
+                   "the asserted graph: ontology, reference data, profiles, source lines"),
+        "kg.nt": (ntriples(asserted), "the asserted graph as sorted N-Triples"),
+        "kg.jsonld": (jsonld(asserted, base), "the asserted graph as compact JSON-LD"),
+        "kg.trig": (trig(checked), "every named graph, the inferred one included"),
+        "inferred.ttl": (inferred.serialize(format="turtle", encoding="utf-8"),
+                         "what OWL RL inference adds, and nothing else"),
+    }
+    if checked.validation is not None:
+        report = sorted_graph(to_canonical_graph(checked.validation.report), base)
+        contents["validation.ttl"] = (report.serialize(format="turtle", encoding="utf-8"),
+                                      "the SHACL validation report (W3C vocabulary)")
+        contents["validation.txt"] = (checked.validation.text().encode("utf-8"),
+                                      "the SHACL findings, one per line")
+    for path in sorted(checked.project.sources_dir.glob("*")):
+        if path.is_file():
+            contents[f"source/{path.name}"] = (path.read_bytes(),
+                                               "a verbatim source document")
+    return contents
+
+
+def write_release(checked: Checked, out: Path) -> list[ReleaseFile]:
+    """Write the release to ``out``, replacing what was there only once everything is written."""
+    contents = release_contents(checked)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        for name, (data, _) in contents.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [ReleaseFile(name, len(data), hashlib.sha256(data).hexdigest(), description)
+            for name, (data, description) in contents.items()]
+
+
+def _swap(staging: Path, out: Path) -> None:
+    # Two renames in one folder: readers see the old release or the new one, never a mix.
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; a release is meant to be published
+    if out.exists():
+        retired = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(retired)
+        staging.rename(out)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(out)

@@ -1,0 +1,116 @@
+"""The pipeline composed: load -> reason -> validate (-> export), as the CLI and server use it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rdflib import Dataset, Graph
+
+from .errors import CheckFailed
+from .load import LoadedSources, load, parse_source
+from .project import Project, bind_prefixes
+from .query import CatalogQuery, load_catalog, run
+from .reason import Inference, infer
+from .validate import Validation, validate
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """A quality-check query (``queries/checks/*-violation.rq``) that returned rows."""
+
+    check: str
+    summary: str
+    rows: list[list[str]]
+
+
+@dataclass
+class Checked:
+    """Everything ``build`` needs: the sources, what was inferred and how validation went."""
+
+    project: Project
+    sources: LoadedSources
+    inference: Inference
+    validation: Validation | None = None
+    check_failures: list[CheckFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.inference.inconsistencies
+            and not self.check_failures
+            and (self.validation is None or self.validation.conforms)
+        )
+
+    def data_graph(self) -> Graph:
+        """Asserted and inferred triples in one graph."""
+        graph = self.sources.union()
+        graph += self.inference.inferred
+        return bind_prefixes(graph, self.project.base)
+
+    def dataset(self) -> Dataset:
+        """The release's named graphs: the asserted ones plus ``graph/inferred``.
+
+        Its default graph is the union, so SPARQL sees every triple and ``GRAPH ?g`` tells
+        where each one comes from.
+        """
+        dataset = Dataset(default_union=True)
+        for graph in self.sources.named_graphs():
+            dataset.graph(graph.identifier).__iadd__(graph)
+        dataset.graph(self.project.graph_iri("inferred")).__iadd__(self.inference.inferred)
+        return bind_prefixes(dataset, self.project.base)
+
+
+Step = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def reasoned(project: Project, step: Step = _quiet) -> Checked:
+    """Load and reason, without validating: enough to answer queries."""
+    step("Loading sources")
+    sources = load(project)
+    step("Reasoning (OWL 2 RL)")
+    return Checked(project, sources, infer(sources.union()))
+
+
+def check(project: Project, step: Step = _quiet) -> Checked:
+    """Load, reason, validate with SHACL and run the quality checks."""
+    checked = reasoned(project, step)
+    data = checked.data_graph()
+    step("Validating (SHACL)")
+    checked.validation = validate(data, parse_source(project.shapes_file))
+    if project.checks_dir.is_dir():
+        step("Running quality checks")
+        checked.check_failures = run_checks(data, load_catalog(project.checks_dir), project)
+    return checked
+
+
+def run_checks(
+    data: Graph, checks: dict[str, CatalogQuery], project: Project
+) -> list[CheckFailure]:
+    """Run each quality check; any row it returns is a failure."""
+    failures = []
+    for name, query in checks.items():
+        rows = [
+            [("" if t is None else t.n3(data.namespace_manager)) for t in row]
+            for row in run(data, query, project=project)
+        ]
+        if rows:
+            failures.append(CheckFailure(name, query.summary, rows))
+    return failures
+
+
+def require_ok(checked: Checked) -> None:
+    """Raise ``CheckFailed`` (exit 1) with a one-line reason if the graph may not be released."""
+    problems = []
+    if checked.inference.inconsistencies:
+        problems.append(f"{len(checked.inference.inconsistencies)} OWL inconsistencies")
+    if checked.validation and not checked.validation.conforms:
+        problems.append(f"{len(checked.validation.violations)} SHACL violations")
+    if checked.check_failures:
+        problems.append(f"{len(checked.check_failures)} failed quality checks")
+    if problems:
+        raise CheckFailed("the data does not conform: " + ", ".join(problems))

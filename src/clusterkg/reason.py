@@ -1,0 +1,69 @@
+"""Reason stage: the OWL 2 RL closure (owlrl), kept apart from what was asserted.
+
+owlrl adds a great deal that tells a consumer nothing (every node is an ``owl:Thing`` and
+``owl:sameAs`` itself, literals get types, the RDF/OWL vocabulary describes itself); those
+triples are dropped so that ``inferred`` holds only entailments worth publishing. The closure's
+own inconsistency findings (and any member of ``owl:Nothing``) fail the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import owlrl
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+
+# Namespaces whose terms describe RDF itself; what the closure says about them is axiomatic.
+BUILTIN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
+UNINFORMATIVE_TYPES = {OWL.Thing, RDFS.Resource, RDFS.Class, RDF.Property, OWL.Class}
+REFLEXIVE = {
+    OWL.sameAs,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+}
+# owlrl reports inconsistencies as nodes of this type with an ``error`` message.
+OWLRL_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
+OWLRL_ERROR_TEXT = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
+
+
+@dataclass
+class Inference:
+    """What the OWL RL closure adds, and what it found inconsistent."""
+
+    inferred: Graph
+    inconsistencies: list[str] = field(default_factory=list)
+
+
+def is_informative(triple: tuple) -> bool:
+    """Whether an entailed triple tells a consumer something about the data or the model."""
+    s, p, o = triple
+    if isinstance(s, Literal | BNode) or str(s).startswith(BUILTIN_NAMESPACES):
+        return False
+    if p in REFLEXIVE and s == o:
+        return False
+    if p == RDF.type and o in UNINFORMATIVE_TYPES:
+        return False
+    if p in (RDFS.subClassOf, RDFS.subPropertyOf) and str(o).startswith(BUILTIN_NAMESPACES):
+        return False  # "X rdfs:subClassOf owl:Thing" and the like
+    # Widened domains and ranges (scm-dom1, scm-rng1) only restate the class hierarchy.
+    return p not in (RDFS.domain, RDFS.range)
+
+
+def infer(asserted: Graph) -> Inference:
+    """Run the OWL 2 RL closure over ``asserted`` and return the informative new triples."""
+    closure = Graph()
+    closure += asserted
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
+    errors = sorted(str(m) for m in closure.objects(None, OWLRL_ERROR_TEXT))
+    nothing = sorted(closure.subjects(RDF.type, OWL.Nothing))
+    errors += [f"{s} is a member of owl:Nothing, which can have no members" for s in nothing]
+    error_nodes = set(closure.subjects(RDF.type, OWLRL_ERROR))
+    inferred = Graph()
+    for triple in sorted(closure):
+        if triple not in asserted and triple[0] not in error_nodes and is_informative(triple):
+            inferred.add(triple)
+    return Inference(inferred, errors)

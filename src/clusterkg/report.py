@@ -1,0 +1,121 @@
+"""What the CLI shows people: summary tables, findings, query results, and progress.
+
+Tables use rich, which also decides whether output is a terminal: progress appears on a terminal
+and stays silent when output is piped or captured.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rdflib import OWL, RDF, URIRef
+from rich.console import Console
+from rich.table import Table
+
+from .export import ReleaseFile
+from .labels import compact, label
+from .pipeline import Checked
+from .project import CKG
+from .query import CatalogQuery
+from .validate import Finding
+
+
+@contextmanager
+def progress(console: Console, enabled: bool = True) -> Iterator:
+    """A ``step(text)`` callback that shows the current stage on a terminal, else does nothing."""
+    if not (enabled and console.is_terminal):
+        yield lambda text: None
+        return
+    with console.status("") as status:
+        yield lambda text: status.update(f"[bold]{text}[/bold]")
+
+
+def class_counts(checked: Checked) -> list[tuple[str, str, int]]:
+    """(class, label, instances) for the ontology's classes and the types the data asserts."""
+    data = checked.data_graph()
+    ontology = checked.sources.dataset.graph(checked.project.graph_iri("ontology"))
+    classes = {c for c in ontology.subjects(RDF.type, None) if str(c).startswith(str(CKG))
+               and (c, RDF.type, OWL.Class) in ontology}
+    for graph in checked.sources.named_graphs():
+        if graph.identifier != ontology.identifier:
+            classes.update(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
+    counts = Counter()
+    for cls in classes:
+        counts[cls] = len(set(data.subjects(RDF.type, cls)))
+    rows = [(compact(data, c), label(ontology, c) if (c, None, None) in ontology else "", n)
+            for c, n in counts.items() if n]
+    return sorted(rows, key=lambda r: (-r[2], r[0]))
+
+
+def build_summary(console: Console, checked: Checked, files: list[ReleaseFile] | None,
+                  out: str | None) -> None:
+    """The summary ``build`` and ``validate`` print: triples, classes, findings, files."""
+    asserted = len(checked.sources.union())
+    inferred = len(checked.inference.inferred)
+    triples = Table(title="Triples", title_justify="left")
+    for column in ("asserted", "inferred", "total"):
+        triples.add_column(column, justify="right")
+    triples.add_row(str(asserted), str(inferred), str(asserted + inferred))
+    console.print(triples)
+
+    per_class = Table(title="Resources per class", title_justify="left")
+    per_class.add_column("class")
+    per_class.add_column("label")
+    per_class.add_column("resources", justify="right")
+    for name, class_label, count in class_counts(checked):
+        per_class.add_row(name, class_label, str(count))
+    console.print(per_class)
+
+    validation = checked.validation
+    if validation is not None:
+        verdict = "conforms" if validation.conforms else "does NOT conform"
+        console.print(f"SHACL: {verdict}: {len(validation.violations)} violations, "
+                      f"{len(validation.warnings)} warnings")
+        findings_table(console, validation.findings)
+    for failure in checked.check_failures:
+        console.print(f"Quality check {failure.check} failed ({failure.summary}):")
+        for row in failure.rows:
+            console.print("  " + "  ".join(row), markup=False, highlight=False)
+    for problem in checked.inference.inconsistencies:
+        console.print(f"OWL inconsistency: {problem}", markup=False, highlight=False)
+
+    if files is not None:
+        written = Table(title=f"Files written to {out}", title_justify="left")
+        written.add_column("file")
+        written.add_column("bytes", justify="right")
+        written.add_column("what it holds")
+        for file in files:
+            written.add_row(file.name, f"{file.size:,}", file.description)
+        console.print(written)
+
+
+def findings_table(console: Console, findings: list[Finding]) -> None:
+    if not findings:
+        return
+    table = Table(show_lines=False)
+    for column in ("severity", "focus node", "path", "value", "message"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        table.add_row(f.severity, f"{f.focus_label}\n{f.focus.n3()}", f.path or "",
+                      f.value or "", f.message)
+    console.print(table)
+
+
+def result_table(console: Console, columns: list[str], rows: list[list[str]]) -> None:
+    table = Table(*columns, show_lines=False)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"{len(rows)} rows", style="dim")
+
+
+def catalog_table(console: Console, queries: list[CatalogQuery]) -> None:
+    table = Table("name", "summary", "parameters", "tags")
+    for query in queries:
+        params = ", ".join(f"{p.name}={p.default}" if p.default else p.name
+                           for p in query.params)
+        table.add_row(query.name, query.summary, params, ", ".join(query.tags))
+    console.print(table)
+
