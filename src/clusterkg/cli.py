@@ -29,39 +29,76 @@ class _Parser(argparse.ArgumentParser):
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="clusterkg", description="Build, validate and query the knowledge "
-                     "graph of Lombardy's technology clusters.")
+    parser = _Parser(
+        prog="clusterkg",
+        description="Build, validate and query the knowledge "
+        "graph of Lombardy's technology clusters.",
+    )
     parser.add_argument("--version", action="version", version=f"clusterkg {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     common = _Parser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
-                        help="project folder holding ontology/, data/ and queries/ (default: .)")
-    common.add_argument("--base", default=DEFAULT_BASE, metavar="IRI",
-                        help=f"base IRI of the published data (default: {DEFAULT_BASE})")
-    common.add_argument("-q", "--quiet", action="store_true",
-                        help="print only errors (and, for query, the results)")
+    common.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="project folder holding ontology/, data/ and queries/ (default: .)",
+    )
+    common.add_argument(
+        "--base",
+        default=DEFAULT_BASE,
+        metavar="IRI",
+        help=f"base IRI of the published data (default: {DEFAULT_BASE})",
+    )
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="print only errors (and, for query, the results)"
+    )
 
-    build = commands.add_parser("build", parents=[common], help="load, reason, validate and "
-                                "write the release folder")
-    build.add_argument("--out", type=Path, default=Path("release"), metavar="DIR",
-                       help="release folder, replaced only when the build succeeds "
-                       "(default: release)")
+    build = commands.add_parser(
+        "build", parents=[common], help="load, reason, validate and write the release folder"
+    )
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("release"),
+        metavar="DIR",
+        help="release folder, replaced only when the build succeeds (default: release)",
+    )
 
-    validate = commands.add_parser("validate", parents=[common],
-                                   help="run every check without writing anything")
-    validate.add_argument("--format", choices=("text", "turtle"), default="text",
-                          help="text for people, turtle for the W3C SHACL report")
+    validate = commands.add_parser(
+        "validate", parents=[common], help="run every check without writing anything"
+    )
+    validate.add_argument(
+        "--format",
+        choices=("text", "turtle"),
+        default="text",
+        help="text for people, turtle for the W3C SHACL report",
+    )
 
-    query = commands.add_parser("query", parents=[common], help="run a query of the catalog "
-                                "or a .rq file")
-    query.add_argument("name", nargs="?", metavar="NAME|FILE",
-                       help="catalog query name (see --list) or path of a .rq file")
+    query = commands.add_parser(
+        "query", parents=[common], help="run a query of the catalog or a .rq file"
+    )
+    query.add_argument(
+        "name",
+        nargs="?",
+        metavar="NAME|FILE",
+        help="catalog query name (see --list) or path of a .rq file",
+    )
     query.add_argument("--list", action="store_true", help="list the catalog with summaries")
-    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                       help="bind a query parameter (repeatable)")
-    query.add_argument("--format", choices=FORMATS, default="table",
-                       help="table for people; csv, tsv, json, xml: W3C SPARQL results formats")
+    query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="bind a query parameter (repeatable)",
+    )
+    query.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table for people; csv, tsv, json, xml: W3C SPARQL results formats",
+    )
     return parser
 
 
@@ -75,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         project = Project(args.root, args.base)
         return {"build": cmd_build, "validate": cmd_validate, "query": cmd_query}[args.command](
-            args, project, out, err)
+            args, project, out, err
+        )
     except ClusterKGError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
@@ -91,8 +129,9 @@ def cmd_build(args, project: Project, out: Console, err: Console) -> int:
             step(f"Writing {args.out}")
             files = write_release(checked, args.out)
     if not args.quiet or not checked.ok:
-        build_summary(out if not args.quiet else err, checked,
-                      files if checked.ok else None, str(args.out))
+        build_summary(
+            out if not args.quiet else err, checked, files if checked.ok else None, str(args.out)
+        )
     require_ok(checked)  # exit 1, previous release untouched
     return EXIT_OK
 

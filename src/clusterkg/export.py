@@ -9,6 +9,7 @@ beside the target and swapped in whole, so a failed build never leaves a half-wr
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
 from .pipeline import Checked
@@ -48,26 +49,34 @@ def ntriples(graph: Graph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def turtle(graph: Graph) -> bytes:
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
 def jsonld(graph: Graph, base: str) -> bytes:
-    """Compact JSON-LD, with the project's prefixes as its context."""
-    context = {prefix: ns for prefix, ns in sorted(prefixes(base).items())}
-    text = graph.serialize(format="json-ld", context=context, sort_keys=True, indent=2,
-                           encoding="utf-8")
-    return text if isinstance(text, bytes) else text.encode("utf-8")
+    """Compact JSON-LD with the project's prefixes as its context, nodes in ``@id`` order."""
+    context = dict(sorted(prefixes(base).items()))
+    document = json.loads(graph.serialize(format="json-ld", context=context))
+    if isinstance(document.get("@graph"), list):  # rdflib's node order follows hash order
+        document["@graph"].sort(key=lambda node: node.get("@id", ""))
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def trig(checked: Checked) -> bytes:
-    """Every named graph, the inferred one included, in IRI order."""
+    """Every named graph, the inferred one included, in IRI order.
+
+    Written graph by graph because rdflib's TriG writer orders graphs by hash.
+    """
+    base = checked.project.base
     inferred = Graph(identifier=checked.project.graph_iri("inferred"))
     inferred += checked.inference.inferred
-    dataset = Dataset()
-    for graph in sorted([*checked.sources.named_graphs(), inferred],
-                        key=lambda g: str(g.identifier)):
-        target = dataset.graph(graph.identifier)
-        for triple in sorted(graph):
-            target.add(triple)
-    bind_prefixes(dataset, checked.project.base)
-    return dataset.serialize(format="trig", encoding="utf-8")
+    graphs = sorted([*checked.sources.named_graphs(), inferred], key=lambda g: str(g.identifier))
+    parts = [f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in sorted(prefixes(base).items())]
+    for graph in graphs:
+        body = turtle(sorted_graph(graph, base)).decode("utf-8")
+        triples = "\n".join(line for line in body.split("\n") if not line.startswith("@prefix "))
+        parts.append(f"\n<{graph.identifier}> {{\n{triples.strip()}\n}}\n")
+    return "".join(parts).encode("utf-8")
 
 
 def release_contents(checked: Checked) -> dict[str, tuple[bytes, str]]:
@@ -76,24 +85,31 @@ def release_contents(checked: Checked) -> dict[str, tuple[bytes, str]]:
     asserted = sorted_graph(checked.sources.union(), base)
     inferred = sorted_graph(checked.inference.inferred, base)
     contents = {
-        "kg.ttl": (asserted.serialize(format="turtle", encoding="utf-8"),
-                   "the asserted graph: ontology, reference data, profiles, source lines"),
+        "kg.ttl": (
+            turtle(asserted),
+            "the asserted graph: ontology, reference data, profiles, source lines",
+        ),
         "kg.nt": (ntriples(asserted), "the asserted graph as sorted N-Triples"),
         "kg.jsonld": (jsonld(asserted, base), "the asserted graph as compact JSON-LD"),
         "kg.trig": (trig(checked), "every named graph, the inferred one included"),
-        "inferred.ttl": (inferred.serialize(format="turtle", encoding="utf-8"),
-                         "what OWL RL inference adds, and nothing else"),
+        "inferred.ttl": (
+            turtle(inferred),
+            "what OWL RL inference adds, and nothing else",
+        ),
     }
     if checked.validation is not None:
         report = sorted_graph(to_canonical_graph(checked.validation.report), base)
-        contents["validation.ttl"] = (report.serialize(format="turtle", encoding="utf-8"),
-                                      "the SHACL validation report (W3C vocabulary)")
-        contents["validation.txt"] = (checked.validation.text().encode("utf-8"),
-                                      "the SHACL findings, one per line")
+        contents["validation.ttl"] = (
+            turtle(report),
+            "the SHACL validation report (W3C vocabulary)",
+        )
+        contents["validation.txt"] = (
+            checked.validation.text().encode("utf-8"),
+            "the SHACL findings, one per line",
+        )
     for path in sorted(checked.project.sources_dir.glob("*")):
         if path.is_file():
-            contents[f"source/{path.name}"] = (path.read_bytes(),
-                                               "a verbatim source document")
+            contents[f"source/{path.name}"] = (path.read_bytes(), "a verbatim source document")
     return contents
 
 
@@ -112,8 +128,10 @@ def write_release(checked: Checked, out: Path) -> list[ReleaseFile]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [ReleaseFile(name, len(data), hashlib.sha256(data).hexdigest(), description)
-            for name, (data, description) in contents.items()]
+    return [
+        ReleaseFile(name, len(data), hashlib.sha256(data).hexdigest(), description)
+        for name, (data, description) in contents.items()
+    ]
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,12 @@ from rdflib.query import Result
 
 from .errors import SourceError, UsageError
 from .project import Project, prefixes
+
+# rdflib 7 warns from inside its own Dataset.triples on every pattern of a union query; the
+# warning is about rdflib's internals, not about anything a caller can change.
+warnings.filterwarnings(
+    "ignore", message=r"Dataset\.default_context is deprecated", category=DeprecationWarning
+)
 
 PARAM_TYPES = ("iri", "language", "string", "integer")
 FORMATS = ("table", "csv", "tsv", "json", "xml")

@@ -3,7 +3,7 @@
 owlrl adds a great deal that tells a consumer nothing (every node is an ``owl:Thing`` and
 ``owl:sameAs`` itself, literals get types, the RDF/OWL vocabulary describes itself); those
 triples are dropped so that ``inferred`` holds only entailments worth publishing. The closure's
-own inconsistency findings (and any member of ``owl:Nothing``) fail the build.
+own inconsistency findings (disjointness clashes, members of ``owl:Nothing``) fail the build.
 """
 
 from __future__ import annotations
@@ -58,12 +58,13 @@ def infer(asserted: Graph) -> Inference:
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(closure)
+    # owlrl's own checks cover disjointness, owl:Nothing members, functional properties...
     errors = sorted(str(m) for m in closure.objects(None, OWLRL_ERROR_TEXT))
-    nothing = sorted(closure.subjects(RDF.type, OWL.Nothing))
-    errors += [f"{s} is a member of owl:Nothing, which can have no members" for s in nothing]
     error_nodes = set(closure.subjects(RDF.type, OWLRL_ERROR))
+    kept = [
+        t for t in closure if t[0] not in error_nodes and is_informative(t) and t not in asserted
+    ]
     inferred = Graph()
-    for triple in sorted(closure):
-        if triple not in asserted and triple[0] not in error_nodes and is_informative(triple):
-            inferred.add(triple)
+    for triple in sorted(kept):  # sorted, so that every later stage sees one order
+        inferred.add(triple)
     return Inference(inferred, errors)

@@ -36,21 +36,28 @@ def class_counts(checked: Checked) -> list[tuple[str, str, int]]:
     """(class, label, instances) for the ontology's classes and the types the data asserts."""
     data = checked.data_graph()
     ontology = checked.sources.dataset.graph(checked.project.graph_iri("ontology"))
-    classes = {c for c in ontology.subjects(RDF.type, None) if str(c).startswith(str(CKG))
-               and (c, RDF.type, OWL.Class) in ontology}
+    classes = {
+        c
+        for c in ontology.subjects(RDF.type, None)
+        if str(c).startswith(str(CKG)) and (c, RDF.type, OWL.Class) in ontology
+    }
     for graph in checked.sources.named_graphs():
         if graph.identifier != ontology.identifier:
             classes.update(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
     counts = Counter()
     for cls in classes:
         counts[cls] = len(set(data.subjects(RDF.type, cls)))
-    rows = [(compact(data, c), label(ontology, c) if (c, None, None) in ontology else "", n)
-            for c, n in counts.items() if n]
+    rows = [
+        (compact(data, c), label(ontology, c) if (c, None, None) in ontology else "", n)
+        for c, n in counts.items()
+        if n
+    ]
     return sorted(rows, key=lambda r: (-r[2], r[0]))
 
 
-def build_summary(console: Console, checked: Checked, files: list[ReleaseFile] | None,
-                  out: str | None) -> None:
+def build_summary(
+    console: Console, checked: Checked, files: list[ReleaseFile] | None, out: str | None
+) -> None:
     """The summary ``build`` and ``validate`` print: triples, classes, findings, files."""
     asserted = len(checked.sources.union())
     inferred = len(checked.inference.inferred)
@@ -71,8 +78,10 @@ def build_summary(console: Console, checked: Checked, files: list[ReleaseFile] |
     validation = checked.validation
     if validation is not None:
         verdict = "conforms" if validation.conforms else "does NOT conform"
-        console.print(f"SHACL: {verdict}: {len(validation.violations)} violations, "
-                      f"{len(validation.warnings)} warnings")
+        console.print(
+            f"SHACL: {verdict}: {len(validation.violations)} violations, "
+            f"{len(validation.warnings)} warnings"
+        )
         findings_table(console, validation.findings)
     for failure in checked.check_failures:
         console.print(f"Quality check {failure.check} failed ({failure.summary}):")
@@ -98,8 +107,9 @@ def findings_table(console: Console, findings: list[Finding]) -> None:
     for column in ("severity", "focus node", "path", "value", "message"):
         table.add_column(column, overflow="fold")
     for f in findings:
-        table.add_row(f.severity, f"{f.focus_label}\n{f.focus.n3()}", f.path or "",
-                      f.value or "", f.message)
+        table.add_row(
+            f.severity, f"{f.focus_label}\n{f.focus.n3()}", f.path or "", f.value or "", f.message
+        )
     console.print(table)
 
 
@@ -114,8 +124,6 @@ def result_table(console: Console, columns: list[str], rows: list[list[str]]) ->
 def catalog_table(console: Console, queries: list[CatalogQuery]) -> None:
     table = Table("name", "summary", "parameters", "tags")
     for query in queries:
-        params = ", ".join(f"{p.name}={p.default}" if p.default else p.name
-                           for p in query.params)
+        params = ", ".join(f"{p.name}={p.default}" if p.default else p.name for p in query.params)
         table.add_row(query.name, query.summary, params, ", ".join(query.tags))
     console.print(table)
-

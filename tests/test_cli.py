@@ -1,0 +1,113 @@
+"""The command line, in-process: exit codes, output formats, and the README kept true."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+from rdflib.query import Result
+
+from clusterkg.cli import main
+
+from .conftest import ROOT
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def root(*args: str) -> list[str]:
+    return [*args, "--root", str(ROOT)]
+
+
+def test_validate_conforms_with_warnings(capsys):
+    code, out, _ = run(capsys, *root("validate"))
+    assert code == 0
+    assert "SHACL: conforms: 0 violations" in out and "Warning" in out
+
+
+def test_validate_turtle_is_a_shacl_report(capsys):
+    code, out, _ = run(capsys, *root("validate", "--format", "turtle"))
+    assert code == 0
+    report = Graph().parse(data=out, format="turtle")
+    assert (None, SH.conforms, None) in report
+
+
+def test_build_prints_a_summary(capsys, tmp_path):
+    code, out, err = run(capsys, *root("build", "--out", str(tmp_path / "r")))
+    assert code == 0 and err == ""  # no progress when output is not a terminal
+    for heading in ("Triples", "Resources per class", "SHACL: conforms", "Files written"):
+        assert heading in out
+    assert (tmp_path / "r" / "kg.ttl").is_file()
+
+
+def test_query_list_shows_the_whole_catalog(capsys):
+    code, out, _ = run(capsys, *root("query", "--list", "--format", "json"))
+    assert code == 0
+    listed = [q["name"] for q in json.loads(out)]
+    assert listed == sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+    assert len(listed) >= 12
+
+
+FIRST_QUERY = (
+    sorted((ROOT / "queries").glob("*.rq"))[0].stem
+    if list((ROOT / "queries").glob("*.rq"))
+    else "none"
+)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_query_result_formats_parse_as_w3c(capsys, fmt):
+    code, out, _ = run(capsys, *root("query", FIRST_QUERY, "--format", fmt))
+    assert code == 0
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        assert out.endswith("\r\n") and len(rows) > 1
+        return
+    parsed = Result.parse(io.StringIO(out), format=fmt)  # rdflib's W3C results parsers
+    assert len(parsed.bindings) > 0
+
+
+def test_query_table(capsys):
+    code, out, _ = run(capsys, *root("query", FIRST_QUERY))
+    assert code == 0 and re.search(r"\d+ rows", out)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "no-such-query"], "no query named 'no-such-query'"),
+        (["query", FIRST_QUERY, "--param", "nope=1"], "has no parameter 'nope'"),
+        (["query", FIRST_QUERY, "--param", "novalue"], "--param takes KEY=VALUE"),
+        (["query"], "name a query"),
+        (["frobnicate"], "invalid choice"),
+        (["query", "missing.rq"], "no query file missing.rq"),
+    ],
+    ids=[
+        "unknown-query",
+        "unknown-param",
+        "param-syntax",
+        "no-query",
+        "unknown-command",
+        "missing-file",
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(capsys, args, message):
+    code, _, err = run(capsys, *(root(*args) if args[0] == "query" else args))
+    assert code == 2
+    assert err.startswith("error: ") and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_query_file_names_the_line(capsys, tmp_path):
+    bad = tmp_path / "bad.rq"
+    bad.write_text("#+ summary: broken\nSELECT ?x WHERE {\n  ?x ?y\n}\n")
+    code, _, err = run(capsys, *root("query", str(bad)))
+    assert code == 2 and err.startswith(f"error: {bad}:") and "bad SPARQL" in err
