@@ -27,6 +27,7 @@ EXPECTED = {
     "validation.ttl",
     "validation.txt",
     "source/lombardy-life-sciences-cluster.txt",
+    "SHA256SUMS",
 }
 
 
@@ -54,6 +55,17 @@ def test_release_files(release):
 @pytest.mark.parametrize(
     ("name", "fmt"), [("kg.ttl", "turtle"), ("kg.nt", "nt"), ("kg.jsonld", "json-ld")]
 )
+def test_sha256sums_lists_every_other_file(release):
+    out, _ = release
+    listed = {}
+    for line in (out / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    assert set(listed) == EXPECTED - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+
+
 def test_each_format_holds_the_asserted_graph(release, checked, name, fmt):
     parsed = Graph().parse(release[0] / name, format=fmt)
     assert isomorphic(parsed, checked.sources.union())

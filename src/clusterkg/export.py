@@ -20,6 +20,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
+from . import diff, metadata, ontodoc, pages
+from . import jsonld as publish_jsonld
 from .pipeline import Checked
 from .project import bind_prefixes, prefixes
 
@@ -79,8 +81,34 @@ def trig(checked: Checked) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def release_contents(checked: Checked) -> dict[str, tuple[bytes, str]]:
-    """Every release file's bytes and description, by path inside the release."""
+def release_contents(
+    checked: Checked, previous: Path | None = None
+) -> dict[str, tuple[bytes, str]]:
+    """Every release file's bytes and description, by path inside the release.
+
+    ``previous`` is the release being replaced, if any: the changes are described against it.
+    """
+    contents = graph_files(checked)
+    for stage in (publish_jsonld, ontodoc, pages):
+        contents.update(stage.release_files(checked))
+    if previous is not None and previous.is_dir():
+        contents.update(diff.release_files(previous, contents))
+    contents.update(metadata.release_files(checked, contents))  # lists every file: keep last
+    contents["SHA256SUMS"] = (sha256sums(contents), "the SHA-256 checksum of every file")
+    return contents
+
+
+def sha256sums(contents: dict[str, tuple[bytes, str]]) -> bytes:
+    """``sha256sum -c`` format, one line per file in path order."""
+    lines = [
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+        for name, (data, _) in sorted(contents.items())
+    ]
+    return "".join(lines).encode("utf-8")
+
+
+def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
+    """The graph in every format, the inferred triples, the SHACL report, the sources."""
     base = checked.project.base
     asserted = sorted_graph(checked.sources.union(), base)
     inferred = sorted_graph(checked.inference.inferred, base)
@@ -115,8 +143,8 @@ def release_contents(checked: Checked) -> dict[str, tuple[bytes, str]]:
 
 def write_release(checked: Checked, out: Path) -> list[ReleaseFile]:
     """Write the release to ``out``, replacing what was there only once everything is written."""
-    contents = release_contents(checked)
     out = out.resolve()
+    contents = release_contents(checked, previous=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:

@@ -1,0 +1,42 @@
+"""Load every source, reason, validate, run the quality checks and write the release folder.
+
+The new release is written beside the old one and swapped in only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from ..errors import EXIT_OK
+from ..export import write_release
+from ..pipeline import check, require_ok
+from ..project import Project
+from ..report import build_summary, progress
+
+HELP = "load, reason, validate and write the release folder"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("release"),
+        metavar="DIR",
+        help="release folder, replaced only when the build succeeds (default: release)",
+    )
+
+
+def run(args: argparse.Namespace, project: Project, out: Console, err: Console) -> int:
+    files = None
+    with progress(err, not args.quiet) as step:
+        checked = check(project, step)
+        if checked.ok:
+            step(f"Writing {args.out}")
+            files = write_release(checked, args.out)
+    if not args.quiet or not checked.ok:
+        build_summary(out if not args.quiet else err, checked, files, str(args.out))
+    require_ok(checked)  # exit 1, previous release untouched
+    return EXIT_OK

@@ -1,0 +1,13 @@
+"""Publish stage: JSON-LD for developers (designed context, per-cluster framed documents).
+
+Placeholder: ``release_files`` returns nothing yet (issue 3).
+"""
+
+from __future__ import annotations
+
+from .pipeline import Checked
+
+
+def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
+    """Release files this stage adds, by path inside the release: (bytes, description)."""
+    return {}

@@ -1,0 +1,14 @@
+"""Publish stage: static linked data, one HTML/Turtle/JSON-LD set per resource, and the
+content-negotiation rules for static hosting.
+
+Placeholder: ``release_files`` returns nothing yet (issue 3).
+"""
+
+from __future__ import annotations
+
+from .pipeline import Checked
+
+
+def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
+    """Release files this stage adds, by path inside the release: (bytes, description)."""
+    return {}
