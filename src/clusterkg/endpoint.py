@@ -17,6 +17,7 @@ import queue
 import resource
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -359,6 +360,39 @@ class _Worker:
     started: float = field(default_factory=time.monotonic)
 
 
+class ReplyCache:
+    """Recent replies by request, bounded in bytes.
+
+    A release never changes while it is served, so the same request always gets the same
+    answer; repeated catalog queries (the common case) then cost a dictionary lookup.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 1024**2) -> None:
+        self.max_bytes = max_bytes
+        self._replies: OrderedDict[Request, Reply] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, request: Request) -> Reply | None:
+        with self._lock:
+            reply = self._replies.get(request)
+            if reply is not None:
+                self._replies.move_to_end(request)
+            return reply
+
+    def put(self, request: Request, reply: Reply) -> None:
+        if len(reply.body) > self.max_bytes // 8:
+            return  # one huge answer must not flush everything else
+        with self._lock:
+            if request in self._replies:
+                return
+            self._replies[request] = reply
+            self._bytes += len(reply.body)
+            while self._bytes > self.max_bytes:
+                _, evicted = self._replies.popitem(last=False)
+                self._bytes -= len(evicted.body)
+
+
 class WorkerPool:
     """Worker processes holding the release, each answering one query at a time."""
 
@@ -369,6 +403,7 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
+        self.cache = ReplyCache()
         for _ in range(workers):
             self._idle.put(self._start())
 
@@ -402,6 +437,9 @@ class WorkerPool:
 
     def run(self, request: Request) -> Reply:
         """Answer ``request`` within the time limit, or raise ``QueryRefused``."""
+        cached = self.cache.get(request)
+        if cached is not None:
+            return cached
         deadline = time.monotonic() + self.limits.timeout
         try:
             worker = self._idle.get(timeout=self.limits.timeout)
@@ -427,6 +465,7 @@ class WorkerPool:
             self._idle.put(worker)
         if status == "refused":
             raise QueryRefused(*payload)
+        self.cache.put(request, payload)
         return payload
 
     def close(self) -> None:
