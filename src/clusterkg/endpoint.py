@@ -23,10 +23,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from pyparsing import ParseException
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.util import from_n3
 
 from .query import to_csv, to_tsv
 
@@ -114,6 +115,7 @@ class Request:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 10_000
+    bindings: tuple[tuple[str, str], ...] = ()  # (variable, term in N3), bound before evaluation
 
 
 # --- negotiation --------------------------------------------------------------------------
@@ -234,7 +236,8 @@ def execute(dataset: Dataset, request: Request) -> Reply:
                 f"FROM{' NAMED' if kind == 'named' else ''} <{iri}> names no graph of this dataset",
             )
     target = _protocol_dataset(dataset, request, known, bool(_dataset_clause(query)))
-    result = target.query(query)
+    init = {Variable(name): from_n3(term) for name, term in request.bindings}
+    result = target.query(query, initBindings=init)
     if form in ("SelectQuery", "AskQuery"):
         body, rows, truncated = _results(result, offered[media_type], request.max_rows)
     else:

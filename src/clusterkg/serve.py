@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import anyio
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -20,8 +20,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
+from . import web
 from .endpoint import GRAPH_TYPES, Limits, QueryRefused, WorkerPool, load_release_dataset, negotiate
 from .endpoint import Request as QueryRequest
 from .project import DEFAULT_BASE
@@ -60,6 +62,9 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         state["dataset"] = load_release_dataset(trig)
+        state["site"] = web.Site.open(
+            release, settings.base, state["dataset"], settings.limits.max_rows
+        )
         state["pool"] = await anyio.to_thread.run_sync(
             lambda: WorkerPool(trig, settings.workers, settings.limits)
         )
@@ -88,7 +93,23 @@ def create_app(settings: Settings) -> Starlette:
     async def thing(request: Request) -> Response:
         # Cool URIs (httpRange-14): the thing is not a document, so point to the one about it.
         path = request.path_params["path"]
-        return RedirectResponse(f"/doc/{path}", status_code=303, headers={"Vary": "Accept"})
+        iri = URIRef(f"{settings.base}id/{path}")
+        graph = state["dataset"].default_graph
+        if (iri, None, None) not in graph and (None, None, iri) not in graph:
+            return PlainTextResponse(f"nothing is known about {iri}\n", status_code=404)
+        return RedirectResponse(f"/doc/{quote(path)}", status_code=303, headers={"Vary": "Accept"})
+
+    async def run_query(query_request: QueryRequest):
+        return await anyio.to_thread.run_sync(state["pool"].run, query_request)
+
+    def page(render):
+        async def endpoint(request: Request) -> Response:
+            return render(state["site"], request)
+
+        return endpoint
+
+    async def catalog_query(request: Request) -> Response:
+        return await web.catalog_query(state["site"], request, run_query)
 
     middleware = [Middleware(SecurityHeaders)]
     if settings.cors:
@@ -102,7 +123,19 @@ def create_app(settings: Settings) -> Starlette:
             )
         )
     app = Starlette(
-        routes=[Route("/sparql", sparql, methods=["GET", "POST"]), Route("/id/{path:path}", thing)],
+        routes=[
+            Route("/", page(web.home)),
+            Route("/sparql", sparql, methods=["GET", "POST"]),
+            Route("/id/{path:path}", thing),
+            Route("/doc/{path:path}", page(web.document)),
+            Route("/queries", page(web.catalog_page)),
+            Route("/queries/{name}", catalog_query),
+            Route("/editor", page(web.editor)),
+            Mount("/static/yasgui", StaticFiles(packages=[("clusterkg", "assets/yasgui")])),
+            Mount("/static/editor", StaticFiles(packages=[("clusterkg", "assets/editor")])),
+            # The release's own files (dumps, ontology docs, sources...), as they are.
+            Mount("/", StaticFiles(directory=release, html=True)),
+        ],
         middleware=middleware,
         lifespan=lifespan,
     )
