@@ -238,7 +238,9 @@ def test_no_query_reaches_the_network(client, listener):
     by_protocol = client.get("/sparql", params={"query": COUNT, "default-graph-uri": listener.url})
     assert by_protocol.status_code == 400
     rows = select(
-        client, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{listener.url}> {{ ?s ?p ?o }} }}", Accept="text/csv"
+        client,
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{listener.url}> {{ ?s ?p ?o }} }}",
+        Accept="text/csv",
     )
     assert rows.text.strip() == "s,p,o"  # a GRAPH pattern only names; nothing is fetched
     time.sleep(0.2)

@@ -135,6 +135,8 @@ def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
             checked.validation.text().encode("utf-8"),
             "the SHACL findings, one per line",
         )
+    for path in sorted(checked.project.queries_dir.glob("*.rq")):
+        contents[f"queries/{path.name}"] = (path.read_bytes(), "a query of the SPARQL catalog")
     for path in sorted(checked.project.sources_dir.glob("*")):
         if path.is_file():
             contents[f"source/{path.name}"] = (path.read_bytes(), "a verbatim source document")

@@ -33,12 +33,12 @@ DOCUMENT_TYPES = {
 SERVER_CSP = (
     f"default-src 'none'; style-src 'self' 'sha256-{html.STYLE_HASH}'; img-src 'self' data:; "
     "script-src 'self'; connect-src 'self'; font-src 'self' data:; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "form-action 'self'"
 )
 EDITOR_CSP = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "script-src 'self'; connect-src 'self'; font-src 'self' data:; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "form-action 'self'"
 )
 
 
@@ -123,11 +123,12 @@ def options(site: Site, lang: str, doc: str | None = None) -> html.PageOptions:
 
 
 def _html(text: str, status: int = 200, csp: str = SERVER_CSP) -> HTMLResponse:
-    return HTMLResponse(
-        text,
-        status_code=status,
-        headers={"Content-Security-Policy": csp, "Vary": "Accept-Language"},
-    )
+    # frame-ancestors works only in a header: a <meta> policy may not carry it
+    headers = {
+        "Content-Security-Policy": f"{csp}; frame-ancestors 'none'",
+        "Vary": "Accept-Language",
+    }
+    return HTMLResponse(text, status_code=status, headers=headers)
 
 
 def document(site: Site, request: Request) -> Response:
