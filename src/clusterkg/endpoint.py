@@ -450,26 +450,34 @@ class WorkerPool:
             raise QueryRefused(503, "every query worker is busy; try again shortly") from None
         try:
             worker.connection.send(request)
-            if worker.connection.poll(max(0.0, deadline - time.monotonic())):
-                status, payload = worker.connection.recv()
-            else:
-                self._retire(worker)
-                worker = self._start()
-                raise QueryRefused(
-                    503,
-                    f"the query ran longer than the time limit of "
-                    f"{self.limits.timeout:g} s and was stopped",
-                )
+            answered = worker.connection.poll(max(0.0, deadline - time.monotonic()))
+            status, payload = worker.connection.recv() if answered else (None, None)
         except (EOFError, BrokenPipeError, ConnectionResetError):
-            self._retire(worker)
-            worker = self._start()
+            self._replace(worker)
             raise QueryRefused(503, "the query stopped its worker (out of memory?)") from None
-        finally:
-            self._idle.put(worker)
+        if status is None:
+            self._replace(worker)
+            raise QueryRefused(
+                503,
+                f"the query ran longer than the time limit of "
+                f"{self.limits.timeout:g} s and was stopped",
+            )
+        self._idle.put(worker)
         if status == "refused":
             raise QueryRefused(*payload)
         self.cache.put(request, payload)
         return payload
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` now; start its successor in the background, so the request that
+        ran too long is answered at the limit and not after a worker start."""
+        self._retire(worker)
+
+        def start() -> None:
+            with contextlib.suppress(RuntimeError):
+                self._idle.put(self._start())
+
+        threading.Thread(target=start, daemon=True, name="clusterkg-worker-start").start()
 
     def close(self) -> None:
         with self._lock:

@@ -78,7 +78,7 @@ def create_app(settings: Settings) -> Starlette:
             query_request = await _query_request(request, settings)
             if query_request is None:
                 return _service_description(request, state["dataset"])
-            reply = await anyio.to_thread.run_sync(state["pool"].run, query_request)
+            reply = await run_query(query_request)
         except QueryRefused as exc:
             return PlainTextResponse(
                 exc.message + "\n", status_code=exc.status, headers={"Vary": "Accept"}
@@ -100,6 +100,10 @@ def create_app(settings: Settings) -> Starlette:
         return RedirectResponse(f"/doc/{quote(path)}", status_code=303, headers={"Vary": "Accept"})
 
     async def run_query(query_request: QueryRequest):
+        # A cached reply needs no thread: most requests of a busy endpoint end here.
+        cached = state["pool"].cache.get(query_request)
+        if cached is not None:
+            return cached
         return await anyio.to_thread.run_sync(state["pool"].run, query_request)
 
     def page(render):
