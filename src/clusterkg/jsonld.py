@@ -275,12 +275,16 @@ def document_loader(context_iri: str, context_object: dict) -> Callable:
 
 
 def expanded(graph: Graph) -> list[dict]:
-    """Expanded JSON-LD for ``graph``, via pyld's RDF conversion, integers as JSON numbers."""
-    nquads = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    lines = sorted(line for line in nquads.splitlines() if line.strip())
-    document = pyld.from_rdf("\n".join(lines) + "\n", {"format": "application/n-quads"})
+    """Expanded JSON-LD for ``graph``, integers and booleans as JSON numbers and booleans.
+
+    rdflib writes the expanded form directly; pyld's own RDF conversion gives the same nodes but
+    deduplicates triples pairwise, which made it the slowest step of the whole build.
+    """
+    document = json.loads(graph.serialize(format="json-ld"))
     for node in document:
         for key, items in node.items():
+            if isinstance(items, list):  # values in a stable order, whatever rdflib's
+                items.sort(key=lambda item: json.dumps(item, sort_keys=True))
             if key.startswith("@"):
                 continue
             for item in items:
@@ -292,6 +296,10 @@ def expanded(graph: Graph) -> list[dict]:
 
 def _make_native(item: dict, convert: type) -> None:
     text = item["@value"]
+    if isinstance(text, bool | int):  # already native (rdflib writes integers as numbers)
+        if isinstance(text, bool) == (convert is bool):
+            del item["@type"]
+        return
     if convert is bool:
         if text in ("true", "false"):
             item["@value"] = text == "true"
