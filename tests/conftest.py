@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from clusterkg.export import write_release
 from clusterkg.pipeline import Checked, check, reasoned
 from clusterkg.project import Project
 
@@ -47,3 +56,58 @@ def multi_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def multi_reasoned(multi_project: Project) -> Checked:
     return reasoned(multi_project)
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory, checked: Checked) -> Path:
+    """The release of the real data, written once per session. Tests must not change it."""
+    out = tmp_path_factory.mktemp("release") / "release"
+    write_release(checked, out)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(release: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real ``clusterkg serve`` process on 127.0.0.1: (its base URL, the process)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "clusterkg",
+            "serve",
+            "--quiet",
+            "--release",
+            str(release),
+            "--port",
+            str(port),
+            "--root",
+            str(ROOT),
+            *options,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, f"no server on port {port} after 60 s"
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.wait(20)

@@ -29,6 +29,8 @@ from rdflib.namespace import FOAF, SKOS
 from clusterkg import pages
 from clusterkg.export import write_release
 
+from .conftest import free_port
+
 APACHE = Path("/usr/sbin/apache2")
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
 NGINX = Path("/usr/sbin/nginx")
@@ -70,12 +72,6 @@ def release(checked) -> Iterator[Path]:
     write_release(checked, out)
     yield out
     shutil.rmtree(top, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -204,7 +200,7 @@ def apache(release) -> Iterator[tuple[Server, Server]]:
     if not APACHE.exists():
         pytest.skip(f"{APACHE} is missing: apt-get install apache2 (CI installs it)")
     work = Path(tempfile.mkdtemp(prefix="clusterkg-apache-"))
-    root_port, sub_port = _free_port(), _free_port()
+    root_port, sub_port = free_port(), free_port()
     config = work / "httpd.conf"
     config.write_text(apache_config(release, work, root_port, sub_port))
     process = subprocess.Popen(
@@ -229,7 +225,7 @@ def nginx(release) -> Iterator[Server]:
     if not NGINX.exists():
         pytest.skip(f"{NGINX} is missing: apt-get install nginx")
     work = Path(tempfile.mkdtemp(prefix="clusterkg-nginx-"))
-    port = _free_port()
+    port = free_port()
     config = work / "nginx.conf"
     config.write_text(nginx_config(release, work, port))
     process = subprocess.Popen(
@@ -403,7 +399,7 @@ def test_nginx_snippet_passes_nginx_t(release, tmp_path):
     work = Path(tempfile.mkdtemp(prefix="clusterkg-nginx-t-"))
     try:
         config = work / "nginx.conf"
-        config.write_text(nginx_config(release, work, _free_port()))
+        config.write_text(nginx_config(release, work, free_port()))
         result = subprocess.run(
             [NGINX, "-t", "-e", work / "error.log", "-p", work, "-c", config],
             capture_output=True,

@@ -4,19 +4,11 @@ resource page; and the SPARQL editor running a query against the endpoint."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 
-from clusterkg.export import write_release
-
-from .conftest import ROOT
+from .conftest import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -35,41 +27,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, checked):
-    release = tmp_path_factory.mktemp("browser") / "release"
-    write_release(checked, release)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "clusterkg",
-            "serve",
-            "--quiet",
-            "--release",
-            str(release),
-            "--port",
-            str(port),
-            "--root",
-            str(ROOT),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=os.environ.copy(),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            assert process.poll() is None, process.stderr.read()
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    process.send_signal(signal.SIGINT)
-    process.wait(20)
+def server(release):
+    with serving(release) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")

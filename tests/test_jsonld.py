@@ -17,19 +17,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF, OWL, RDFS
 
 from clusterkg import jsonld
-from clusterkg.export import write_release
 from clusterkg.jsonld import expand_curie
 from clusterkg.project import CKG, VOCABULARY_PREFIXES
 
 CLUSTER = "https://w3id.org/clusterkg/id/cluster/lombardy-life-sciences"
 SECOND = "https://w3id.org/clusterkg/id/cluster/fictional-aerospace"
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, checked) -> Path:
-    out = tmp_path_factory.mktemp("jsonld") / "release"
-    write_release(checked, out)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, SH
 
 from clusterkg import metadata
 from clusterkg.errors import SourceError
-from clusterkg.export import release_contents, write_release
+from clusterkg.export import release_contents
 from clusterkg.metadata import SPDX, VOID
 from clusterkg.project import Project
 
@@ -27,13 +27,6 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 APACHE = URIRef("https://www.apache.org/licenses/LICENSE-2.0")
 NOT_DISTRIBUTED = {"SHA256SUMS", "void.ttl", "catalog.ttl"}
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, checked) -> Path:
-    out = tmp_path_factory.mktemp("metadata") / "release"
-    write_release(checked, out)
-    return out
 
 
 @pytest.fixture(scope="module")

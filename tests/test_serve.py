@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
-import socket
 import socketserver
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
@@ -21,22 +16,14 @@ from rdflib.query import Result
 from starlette.testclient import TestClient
 
 from clusterkg.endpoint import Limits, negotiate, parse_accept
-from clusterkg.export import write_release
 from clusterkg.serve import Settings, create_app
 
-from .conftest import ROOT
+from .conftest import serving
 
 CLUSTER = "https://w3id.org/clusterkg/id/cluster/lombardy-life-sciences"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 TYPES = f"SELECT ?type WHERE {{ <{CLUSTER}> a ?type }} ORDER BY ?type"
 GRAPH_QUERY = f"CONSTRUCT {{ <{CLUSTER}> ?p ?o }} WHERE {{ <{CLUSTER}> ?p ?o }}"
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, checked) -> Path:
-    out = tmp_path_factory.mktemp("serve") / "release"
-    write_release(checked, out)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -329,46 +316,10 @@ def test_things_redirect_to_their_documents(client):
 # --- a real server process with real clients ----------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(release):
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "clusterkg",
-            "serve",
-            "--quiet",
-            "--release",
-            str(release),
-            "--port",
-            str(port),
-            "--root",
-            str(ROOT),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}/sparql", process
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        process.wait(20)
+    with serving(release) as (url, process):
+        yield f"{url}/sparql", process
 
 
 def test_sparqlwrapper_against_the_server(server):

@@ -15,17 +15,9 @@ from rdflib.namespace import SKOS
 from starlette.testclient import TestClient
 
 from clusterkg.endpoint import Limits
-from clusterkg.export import write_release
 from clusterkg.serve import Settings, create_app
 
 CLUSTER = "https://w3id.org/clusterkg/id/cluster/lombardy-life-sciences"
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, checked):
-    out = tmp_path_factory.mktemp("web") / "release"
-    write_release(checked, out)
-    return out
 
 
 @pytest.fixture(scope="module")
