@@ -160,10 +160,6 @@ def dataset_iri(described: Graph) -> URIRef:
     return next(iter(sorted(described.subjects(RDF.type, DCAT.Dataset))))
 
 
-def catalog_iri(described: Graph) -> URIRef:
-    return next(iter(sorted(described.subjects(RDF.type, DCAT.Catalog))))
-
-
 def release_url(base: str, path: str) -> URIRef:
     """Where the release file ``path`` is published: the release folder sits at the base."""
     return URIRef(base + quote(path, safe="/"))
