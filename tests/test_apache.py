@@ -363,6 +363,27 @@ def test_apache_says_406_when_nothing_fits(apache):
 # ----------------------------------------------------------------------------- other files
 
 
+@pytest.mark.parametrize(
+    ("accept", "target", "fmt"),
+    [
+        (BROWSER, "ontology/index.html", None),
+        ("text/turtle", "ontology/clusterkg.ttl", "turtle"),
+        ("application/rdf+xml", "ontology/clusterkg.rdf", "xml"),
+        ("application/ld+json", "ontology/clusterkg.jsonld", "json-ld"),
+    ],
+    ids=["html", "turtle", "rdfxml", "jsonld"],
+)
+def test_ontology_iri_dereferences(server, accept, target, fmt):
+    status, headers, _ = server.get("ontology", accept)
+    assert status == 303
+    assert headers["location"].endswith(server.prefix + target)
+    status, headers, body = server.get(target, accept)
+    assert status == 200
+    if fmt:
+        ontology = Graph().parse(data=body, format=fmt)
+        assert (URIRef("https://w3id.org/clusterkg/ontology#Cluster"), None, None) in ontology
+
+
 def test_sources_are_plain_utf8_text(server, release):
     status, headers, body = server.get(SOURCE, BROWSER)
     assert (status, headers["content-type"]) == (200, "text/plain; charset=utf-8")

@@ -181,3 +181,18 @@ def test_values_are_escaped(hostile_client, url):
     assert all(not (a.get("href") or "").lower().startswith("javascript:") for a in tree.iter("a"))
     if url == "/doc/network/evil":
         assert "<script>alert(1)</script>" in tree.find(".//h1").text
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [
+        ("text/html", "/ontology/index.html"),
+        ("text/turtle", "/ontology/clusterkg.ttl"),
+        ("application/ld+json", "/ontology/clusterkg.jsonld"),
+        ("application/rdf+xml", "/ontology/clusterkg.rdf"),
+    ],
+)
+def test_ontology_iri_redirects_by_accept(client, accept, target):
+    response = client.get("/ontology", headers={"Accept": accept}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == target
+    assert client.get(target).status_code == 200

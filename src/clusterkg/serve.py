@@ -135,6 +135,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/queries", page(web.catalog_page)),
             Route("/queries/{name}", catalog_query),
             Route("/editor", page(web.editor)),
+            Route("/ontology", page(web.ontology)),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static/yasgui", StaticFiles(packages=[("clusterkg", "assets/yasgui")])),
             Mount("/static/editor", StaticFiles(packages=[("clusterkg", "assets/editor")])),

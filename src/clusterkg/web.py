@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import FOAF, VOID
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from . import export, html, pages
 from .endpoint import QueryRefused, negotiate
@@ -167,6 +167,21 @@ def document(site: Site, request: Request) -> Response:
     body = {"text/turtle": export.turtle, "application/n-triples": export.ntriples}.get(chosen)
     data = body(described) if body else export.jsonld(described, site.base)
     return Response(data, media_type=f"{chosen}; charset=utf-8", headers={"Vary": "Accept"})
+
+
+ONTOLOGY_DOCUMENTS = {
+    "text/html": "/ontology/index.html",
+    "text/turtle": "/ontology/clusterkg.ttl",
+    "application/rdf+xml": "/ontology/clusterkg.rdf",
+    "application/ld+json": "/ontology/clusterkg.jsonld",
+}
+
+
+def ontology(site: Site, request: Request) -> Response:
+    """``/ontology``, the ontology's IRI (a hash namespace): 303 to the document in the format
+    asked for, its HTML documentation by default (W3C vocabulary publishing, recipe 3)."""
+    media = negotiate(request.headers.get("accept"), list(ONTOLOGY_DOCUMENTS)) or "text/html"
+    return RedirectResponse(ONTOLOGY_DOCUMENTS[media], status_code=303, headers={"Vary": "Accept"})
 
 
 def home(site: Site, request: Request) -> Response:
