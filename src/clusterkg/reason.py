@@ -71,9 +71,9 @@ def infer(asserted: Graph) -> Inference:
     """Run the OWL 2 RL closure over ``asserted`` and return the informative new triples."""
     closure = Graph()
     closure += asserted
-    owlrl.DeductiveClosure(
-        _OWLRLClosure, axiomatic_triples=False, datatype_axioms=False
-    ).expand(closure)
+    owlrl.DeductiveClosure(_OWLRLClosure, axiomatic_triples=False, datatype_axioms=False).expand(
+        closure
+    )
     # owlrl's own checks cover disjointness, owl:Nothing members, functional properties...
     errors = sorted(str(m) for m in closure.objects(None, OWLRL_ERROR_TEXT))
     error_nodes = set(closure.subjects(RDF.type, OWLRL_ERROR))
