@@ -29,13 +29,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def command_modules() -> dict:
-    """Every command module, by command name (the module name, ``_`` read as ``-``)."""
-    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
-    return {n.replace("_", "-"): importlib.import_module(f"{commands.__name__}.{n}") for n in names}
+def command_names() -> list[str]:
+    """Every command, from the modules of ``clusterkg.commands`` (``_`` read as ``-``)."""
+    return sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules(commands.__path__))
 
 
-def make_parser() -> argparse.ArgumentParser:
+def command_modules(only: str | None = None) -> dict:
+    """The command modules by name; just ``only`` when given, so that a quick command does not
+    pay for importing every other one (``query --release`` answers in well under a second)."""
+    names = [only] if only in command_names() else command_names()
+    return {n: importlib.import_module(f"{commands.__name__}.{n.replace('-', '_')}") for n in names}
+
+
+def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="clusterkg",
         description="Build, validate, query and publish the knowledge graph of Lombardy's "
@@ -61,7 +67,7 @@ def make_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "-q", "--quiet", action="store_true", help="print only errors (and, for query, the results)"
     )
-    for name, module in command_modules().items():
+    for name, module in command_modules(only).items():
         sub = subparsers.add_parser(
             name, parents=[common], help=module.HELP, description=module.__doc__
         )
@@ -74,7 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI in-process and return its exit code."""
     out, err = Console(), Console(stderr=True)
     try:
-        parser = make_parser()
+        argv = list(sys.argv[1:] if argv is None else argv)
+        named = next((a for a in argv if not a.startswith("-")), None)
+        parser = make_parser(named)
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()

@@ -143,8 +143,12 @@ def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     return contents
 
 
-def write_release(checked: Checked, out: Path) -> list[ReleaseFile]:
-    """Write the release to ``out``, replacing what was there only once everything is written."""
+def write_release(checked: Checked, out: Path, store: bool = False) -> list[ReleaseFile]:
+    """Write the release to ``out``, replacing what was there only once everything is written.
+
+    With ``store``, the release also gets a ready Oxigraph store in ``store/``: not
+    byte-deterministic, so it is listed neither in ``SHA256SUMS`` nor in the metadata.
+    """
     out = out.resolve()
     contents = release_contents(checked, previous=out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +158,10 @@ def write_release(checked: Checked, out: Path) -> list[ReleaseFile]:
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if store:
+            from .store import STORE_DIR, build_store
+
+            build_store(staging / "kg.trig", staging / STORE_DIR)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rdflib import OWL, RDF, URIRef
 from rich.console import Console
 from rich.table import Table
 
-from .export import ReleaseFile
 from .labels import compact, label
-from .pipeline import Checked
 from .project import CKG
-from .query import CatalogQuery
-from .validate import Finding
+
+if TYPE_CHECKING:  # only for annotations: a quick command must not import the whole pipeline
+    from .export import ReleaseFile
+    from .pipeline import Checked
+    from .query import CatalogQuery
+    from .validate import Finding
 
 
 @contextmanager

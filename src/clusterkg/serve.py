@@ -139,6 +139,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static/yasgui", StaticFiles(packages=[("clusterkg", "assets/yasgui")])),
             Mount("/static/editor", StaticFiles(packages=[("clusterkg", "assets/editor")])),
+            # A ready Oxigraph store is a database, not a document to download.
+            Route("/store/{path:path}", lambda request: PlainTextResponse("", 404)),
             # The release's own files (dumps, ontology docs, sources...), as they are.
             Mount("/", StaticFiles(directory=release, html=True)),
         ],

@@ -27,6 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="release folder, replaced only when the build succeeds (default: release)",
     )
+    parser.add_argument(
+        "--store",
+        choices=("none", "oxigraph"),
+        default="none",
+        help="also leave a ready Oxigraph store in DIR/store, so that 'query --release DIR' "
+        "answers at once (not byte-deterministic: kept out of SHA256SUMS)",
+    )
 
 
 def run(args: argparse.Namespace, project: Project, out: Console, err: Console) -> int:
@@ -35,7 +42,7 @@ def run(args: argparse.Namespace, project: Project, out: Console, err: Console) 
         checked = check(project, step)
         if checked.ok:
             step(f"Writing {args.out}")
-            files = write_release(checked, args.out)
+            files = write_release(checked, args.out, store=args.store == "oxigraph")
     if not args.quiet or not checked.ok:
         build_summary(out if not args.quiet else err, checked, files, str(args.out))
     require_ok(checked)  # exit 1, previous release untouched

@@ -1,0 +1,78 @@
+"""Load the release's named graphs into a SPARQL 1.1 store through the Graph Store HTTP Protocol.
+
+Each named graph is sent with one ``PUT <graph store>?graph=<IRI>`` (N-Triples), which the server
+applies whole: a failed upload never leaves a graph half old, half new. The first failure stops
+the upload; graphs sent before it are already replaced. Graphs on the server that the release
+does not have are left alone. Last comes ``graph/union``, every triple of the release once: the
+default graph that ``clusterkg query --endpoint`` asks for.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import EXIT_OK, ClusterKGError
+from ..project import Project
+
+HELP = "load the release's named graphs into a SPARQL 1.1 store (Graph Store Protocol)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the store's SPARQL query endpoint, e.g. http://127.0.0.1:7878/query",
+    )
+    parser.add_argument(
+        "--graph-store",
+        metavar="URL",
+        help="its Graph Store Protocol URL (default: /store beside the endpoint, as in "
+        "Oxigraph; Fuseki: /DATASET/data; Virtuoso: /sparql-graph-crud)",
+    )
+    parser.add_argument(
+        "--release",
+        type=Path,
+        default=Path("release"),
+        metavar="DIR",
+        help="the release folder to publish (default: release)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to wait for each upload (default: 300)",
+    )
+
+
+def run(args: argparse.Namespace, project: Project, out: Console, err: Console) -> int:
+    from ..store import default_graph_store, publish
+
+    graph_store = args.graph_store or default_graph_store(args.endpoint)
+    done = []
+    try:
+        for upload in publish(args.release, graph_store, project, args.timeout):
+            done.append(upload)
+    except ClusterKGError:
+        if done and not args.quiet:
+            _table(err, done, f"Replaced before the failure, on {graph_store}")
+        raise
+    if not args.quiet:
+        _table(out, done, f"Published {args.release} to {graph_store}")
+    return EXIT_OK
+
+
+def _table(console: Console, uploads: list, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("graph")
+    table.add_column("triples", justify="right")
+    table.add_column("status", justify="right")
+    for upload in uploads:
+        table.add_row(upload.graph, f"{upload.triples:,}", str(upload.status))
+    table.add_row("total", f"{sum(u.triples for u in uploads):,}", "", style="bold")
+    console.print(table)

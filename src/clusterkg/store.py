@@ -1,0 +1,427 @@
+"""Store stage: where catalog queries run, and how a release's named graphs get there.
+
+Three kinds of store, named by a spec string:
+
+- ``memory``: rdflib in memory, the embedded default (the CLI reasons from the sources first);
+- ``oxigraph`` or ``oxigraph:PATH``: a pyoxigraph store, in memory or in a database folder;
+- ``http(s)://...``: a remote SPARQL 1.1 endpoint (any store: Oxigraph, Fuseki, Virtuoso...).
+
+Whatever the store, a query's parameters are pre-bound the way rdflib's ``initBindings`` binds
+them, the union of the named graphs is the default graph, and the answer comes back as an rdflib
+``Result`` so that the W3C writers of :mod:`clusterkg.query` print the same bytes for every store.
+
+A release can hold a ready store (``store/``, an Oxigraph database built from ``kg.trig``), so
+that ``query`` needs neither parsing nor reasoning. A database folder is not byte-deterministic,
+so it is written after the checksummed files and listed neither in ``SHA256SUMS`` nor in the
+metadata; a stamp inside it records the SHA-256 of the ``kg.trig`` it was built from, and a
+store whose stamp does not match the release's ``SHA256SUMS`` is not used.
+
+Writing to a remote store goes through the SPARQL 1.1 Graph Store HTTP Protocol: one ``PUT`` per
+named graph, which the server applies as one transaction, so each graph is replaced whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Literal, URIRef, Variable
+from rdflib.query import Result
+
+from .errors import ClusterKGError, UsageError
+from .project import Project, prefixes
+from .query import CatalogQuery, bindings
+
+STORE_DIR = "store"  # the ready store's folder inside a release
+STAMP = "clusterkg-kg.trig.sha256"  # inside the store folder: the kg.trig it was built from
+DEFAULT_TIMEOUT = 60.0
+RESULTS_JSON = "application/sparql-results+json"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class RemoteError(ClusterKGError):
+    """A remote store refused a request, failed, or could not be reached (exit 2)."""
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A parsed ``--store`` value: ``kind`` is ``memory``, ``oxigraph`` or ``endpoint``."""
+
+    kind: str
+    location: str | None = None  # the database folder or the endpoint URL
+
+    def __str__(self) -> str:
+        return self.location if self.kind == "endpoint" else f"{self.kind}:{self.location or ''}"
+
+
+def parse_spec(text: str) -> StoreSpec:
+    """``memory``, ``oxigraph``, ``oxigraph:PATH`` or an ``http(s)://`` endpoint URL."""
+    if text == "memory":
+        return StoreSpec("memory")
+    if text == "oxigraph":
+        return StoreSpec("oxigraph")
+    if text.startswith("oxigraph:") and len(text) > len("oxigraph:"):
+        return StoreSpec("oxigraph", text[len("oxigraph:") :])
+    if text.startswith(("http://", "https://")):
+        return StoreSpec("endpoint", text)
+    raise UsageError(
+        f"unknown store {text!r}; use memory, oxigraph, oxigraph:PATH or an http(s):// endpoint"
+    )
+
+
+# --- Oxigraph --------------------------------------------------------------------------------
+
+
+def _oxigraph():
+    try:
+        import pyoxigraph
+    except ImportError:
+        raise UsageError("the Oxigraph store needs pyoxigraph: pip install pyoxigraph") from None
+    return pyoxigraph
+
+
+def build_store(trig: Path, location: Path) -> None:
+    """Create an Oxigraph database at ``location`` holding the named graphs of ``trig``.
+
+    Parsed by Oxigraph itself (about 1M triples/s), not by rdflib. ``location`` must not exist.
+    """
+    ox = _oxigraph()
+    store = ox.Store(str(location))
+    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    store.bulk_extend(_union_quads(ox, trig))
+    store.optimize()
+    store.flush()
+    del store  # closes the database before the stamp says it is complete
+    (location / STAMP).write_text(_sha256(trig) + "\n", encoding="ascii")
+
+
+def _union_quads(ox, trig: Path) -> Iterator:
+    """Every triple of ``trig`` in the default graph, where the store keeps it once.
+
+    Oxigraph's own union of the named graphs (``use_default_graph_as_union``, or several
+    ``FROM``) repeats a triple once per graph that holds it, where rdflib's union does not.
+    """
+    for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _listed_digest(release: Path, name: str) -> str | None:
+    sums = release / "SHA256SUMS"
+    if not sums.is_file():
+        return None
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, listed = line.partition("  ")
+        if listed == name:
+            return digest
+    return None
+
+
+def ready_store(release: Path) -> Path | None:
+    """The release's ready store, if it has one built from the release's own ``kg.trig``."""
+    location = release / STORE_DIR
+    stamp = location / STAMP
+    if not stamp.is_file():
+        return None
+    expected = _listed_digest(release, "kg.trig")
+    return location if stamp.read_text(encoding="ascii").strip() == expected else None
+
+
+def release_store(release: Path):
+    """An Oxigraph store over a release: its ready store, or ``kg.trig`` loaded in memory."""
+    ox = _oxigraph()
+    location = ready_store(release)
+    if location is not None:
+        return ox.Store.read_only(str(location))  # no lock: many readers at once
+    trig = release / "kg.trig"
+    if not trig.is_file():
+        raise UsageError(f"{release} is not a release (no kg.trig); run 'clusterkg build' first")
+    store = ox.Store()
+    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    store.extend(_union_quads(ox, trig))
+    return store
+
+
+def path_store(location: Path, release: Path | None = None):
+    """The Oxigraph database at ``location``, created and filled from ``release`` if missing."""
+    ox = _oxigraph()
+    if location.is_dir() and any(location.iterdir()):
+        try:
+            return ox.Store(str(location))
+        except OSError as exc:
+            raise UsageError(f"{location}: cannot open the Oxigraph store ({exc})") from exc
+    trig = release / "kg.trig" if release is not None else None
+    if trig is None or not trig.is_file():
+        raise UsageError(
+            f"no Oxigraph store at {location}, and no release to fill it from; "
+            "run 'clusterkg build' or pass --release DIR"
+        )
+    location.mkdir(parents=True, exist_ok=True)
+    location.rmdir()  # build_store wants to create it
+    build_store(trig, location)
+    return ox.Store(str(location))
+
+
+def dataset_store(dataset: Dataset):
+    """An in-memory Oxigraph store holding the named graphs of an rdflib dataset."""
+    ox = _oxigraph()
+    store = ox.Store()
+    data = dataset.serialize(format="nquads", encoding="utf-8")
+    store.load(data, format=ox.RdfFormat.N_QUADS)
+    store.load(dataset.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def query_store(store, query: CatalogQuery, given: dict[str, str], project: Project) -> Result:
+    """Run ``query`` on an Oxigraph store with its parameters bound by :func:`bind_values`.
+
+    Not by Oxigraph's ``substitutions``: they follow SEP-0007, which only substitutes projected
+    variables, and a parameter such as ``lang`` is used in filters without being projected.
+    """
+    ox = _oxigraph()
+    text = bind_values(query.text, bindings(query, given, project))
+    try:
+        answer = store.query(text, prefixes=prefixes(project.base))
+    except (SyntaxError, RuntimeError) as exc:
+        raise UsageError(f"{query.path}: Oxigraph cannot run the query ({exc})") from exc
+    return _rdflib_result(ox, answer)
+
+
+def _rdflib_term(ox, term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    raise UsageError(f"unsupported term in a query answer: {term}")  # RDF 1.2 triple terms
+
+
+def _rdflib_result(ox, answer) -> Result:
+    if isinstance(answer, ox.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+        return result
+    if isinstance(answer, ox.QueryTriples):
+        from rdflib import Graph
+
+        result = Result("CONSTRUCT")
+        graph = Graph()
+        for triple in answer:
+            graph.add(tuple(_rdflib_term(ox, t) for t in triple))
+        result.graph = graph
+        return result
+    variables = [Variable(v.value) for v in answer.variables]
+    result = Result("SELECT")
+    result.vars = variables
+    result.bindings = [
+        {
+            var: _rdflib_term(ox, solution[var.toPython()[1:]])
+            for var in variables
+            if solution[var.toPython()[1:]] is not None
+        }
+        for solution in answer
+    ]
+    return result
+
+
+# --- remote SPARQL 1.1 endpoints --------------------------------------------------------------
+
+# Comments, strings, IRIs, words and braces: enough of SPARQL's lexer to find group patterns.
+_TOKENS = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<word>[?$]?[A-Za-z_][A-Za-z0-9_-]*)
+  | (?P<open>\{)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def bind_values(text: str, bound: dict[Variable, object]) -> str:
+    """``text`` with ``bound`` inlined as a ``VALUES`` block at the start of every group pattern.
+
+    The values are written in N-Triples syntax by rdflib (IRIs checked by ``bindings``,
+    literals escaped), so a parameter is only ever data, never query text. A single top-level
+    ``VALUES`` would not do: SPARQL evaluates groups bottom-up, so a parameter used inside an
+    ``OPTIONAL``, ``UNION`` or ``EXISTS`` group would be unbound there; one block per group binds
+    it everywhere, as rdflib's ``initBindings`` does.
+    """
+    if not bound:
+        return text
+    names = " ".join(f"?{var}" for var in bound)
+    values = " ".join(term.n3() for term in bound.values())
+    block = f" VALUES ({names}) {{ ({values}) }} "
+    tokens = [(m.lastgroup, m.group()) for m in _TOKENS.finditer(text)]
+    parts, pending_data, template = [], False, False
+    for index, (kind, token) in enumerate(tokens):
+        parts.append(token)
+        if kind == "word":
+            word = token.upper()
+            if word == "VALUES":
+                pending_data = True  # its next brace opens a data block, not a pattern
+            elif word == "CONSTRUCT":
+                template = True  # its next brace opens the template, unless WHERE comes first
+            elif word == "WHERE":
+                template = False
+        elif kind == "open":
+            if pending_data or template:
+                pending_data = template = False
+            elif _next_word(tokens, index) != "SELECT":  # a sub-select must be alone in its group
+                parts.append(block)
+    return "".join(parts)
+
+
+def _next_word(tokens: list[tuple[str, str]], index: int) -> str:
+    for kind, token in tokens[index + 1 :]:
+        if kind == "word":
+            return token.upper()
+        if kind not in ("comment",) and token.strip():
+            return ""
+    return ""
+
+
+def union_graph(project: Project) -> str:
+    """The graph ``publish`` fills with the union of the release's graphs, once each triple.
+
+    Remote queries name it as their default graph (``default-graph-uri``): stores either keep
+    their default graph apart from the named ones, or repeat a triple once per graph in it.
+    """
+    return str(project.graph_iri("union"))
+
+
+def endpoint_query(
+    url: str,
+    query: CatalogQuery,
+    given: dict[str, str],
+    project: Project,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Result:
+    """Run ``query`` on a SPARQL 1.1 endpoint (protocol: POST, form-encoded).
+
+    The answer is asked for as SPARQL JSON, the one results format every endpoint speaks that
+    keeps each term's kind, language and datatype; the caller writes it in the format it wants.
+    """
+    declared = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes(project.base).items())
+    text = declared + bind_values(query.text, bindings(query, given, project))
+    form = {"query": text, "default-graph-uri": union_graph(project)}
+    body = urllib.parse.urlencode(form).encode("utf-8")
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": f"{RESULTS_JSON}, application/sparql-results+xml;q=0.5",
+        },
+    )
+    _, data, media_type = _send(request, timeout, f"query {query.name} on {url}")
+    fmt = "xml" if "xml" in media_type else "json"
+    try:
+        return Result.parse(io.BytesIO(data), format=fmt)
+    except Exception as exc:  # rdflib raises many types on a body it cannot read
+        raise RemoteError(
+            f"{url}: the answer to {query.name} is not SPARQL results ({exc})"
+        ) from exc
+
+
+def _send(request: urllib.request.Request, timeout: float, what: str) -> tuple[int, bytes, str]:
+    """Status, body and media type of a successful exchange; one-line ``RemoteError`` else."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        detail = _one_line(exc.read()[:300].decode("utf-8", "replace"))
+        reason = f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
+        raise RemoteError(f"{what} failed: {reason}") from None
+    except urllib.error.URLError as exc:
+        raise RemoteError(f"{what} failed: cannot connect ({exc.reason})") from None
+    except TimeoutError:
+        raise RemoteError(f"{what} failed: no answer within {timeout:g} s") from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- publishing through the Graph Store HTTP Protocol ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One named graph sent to a graph store: its IRI, its triples and the HTTP status."""
+
+    graph: str
+    triples: int
+    status: int
+
+
+def default_graph_store(endpoint: str) -> str:
+    """Oxigraph's layout: the graph store is ``/store`` beside the ``/query`` endpoint."""
+    parts = urllib.parse.urlsplit(endpoint)
+    path = parts.path.rsplit("/", 1)[0] + "/store"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def release_graphs(release: Path, project: Project) -> dict[str, tuple[bytes, int]]:
+    """Each named graph of the release's ``kg.trig``, as N-Triples with its triple count, and
+    last their union (:func:`union_graph`)."""
+    ox = _oxigraph()
+    trig = release / "kg.trig"
+    if not trig.is_file():
+        raise UsageError(f"{release} is not a release (no kg.trig); run 'clusterkg build' first")
+    graphs: dict[str, list] = {}
+    try:
+        for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    except SyntaxError as exc:
+        raise UsageError(f"{trig}: cannot parse ({exc})") from exc
+    union = {triple for triples in graphs.values() for triple in triples}
+    graphs = dict(sorted(graphs.items()))
+    graphs[union_graph(project)] = list(union)
+    return {
+        iri: (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), len(triples))
+        for iri, triples in graphs.items()
+    }
+
+
+def publish(
+    release: Path, graph_store: str, project: Project, timeout: float = DEFAULT_TIMEOUT
+) -> Iterator[Upload]:
+    """PUT each named graph of ``release`` to ``graph_store``, yielding each upload once done.
+
+    Stops with :class:`RemoteError` at the first refusal: graphs already sent stay new, the
+    failed one and the rest stay as they were (a ``PUT`` is applied whole or not at all).
+    """
+    for iri, (data, count) in release_graphs(release, project).items():
+        separator = "&" if "?" in graph_store else "?"
+        url = f"{graph_store}{separator}{urllib.parse.urlencode({'graph': iri})}"
+        request = urllib.request.Request(
+            url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"}
+        )
+        status, _, _ = _send(request, timeout, f"graph {iri}: PUT {graph_store}")
+        yield Upload(iri, count, status)

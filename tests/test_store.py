@@ -1,0 +1,239 @@
+"""Stores: the ready Oxigraph store of a release, an on-disk store, and a real `oxigraph serve`.
+
+Every catalog query must give the same rows through rdflib, Oxigraph and the remote endpoint;
+`publish` must replace each named graph whole, twice over without change, and fail in one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from clusterkg.cli import main
+from clusterkg.export import write_release
+from clusterkg.store import STORE_DIR, bind_values, ready_store, release_graphs
+
+from .conftest import ROOT
+
+pytest.importorskip("pyoxigraph", reason="pyoxigraph is not installed (test extras)")
+OXIGRAPH = shutil.which("oxigraph")
+needs_server = pytest.mark.skipif(
+    OXIGRAPH is None, reason="the oxigraph server CLI is not installed (pip install oxigraph)"
+)
+QUERIES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory, checked) -> Path:
+    out = tmp_path_factory.mktemp("store") / "release"
+    write_release(checked, out, store=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real Oxigraph server on 127.0.0.1; yields its base URL."""
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server CLI is not installed (pip install oxigraph)")
+    port = _free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    process = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"oxigraph serve did not start: {process.stderr.read()!r}")
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def published(server, release) -> str:
+    argv = ["publish", "--quiet", "--endpoint", f"{server}/query", "--release", str(release)]
+    assert main(argv) == 0
+    return server
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([*args, "--root", str(ROOT)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _rows(csv_text: str) -> list[tuple[str, ...]]:
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    return [tuple(rows[0]), *sorted(tuple(r) for r in rows[1:])]
+
+
+def _server_counts(base: str, graphs: list[str]) -> dict[str, int]:
+    counts = {}
+    for graph in graphs:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        request = urllib.request.Request(
+            f"{base}/query",
+            data=urllib.parse.urlencode({"query": query}).encode(),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answer = json.load(response)
+        counts[graph] = int(answer["results"]["bindings"][0]["n"]["value"])
+    return counts
+
+
+# --- the ready store ------------------------------------------------------------------------
+
+
+def test_ready_store_is_left_out_of_the_checksums(release):
+    assert ready_store(release) == release / STORE_DIR
+    listed = (release / "SHA256SUMS").read_text()
+    assert f" {STORE_DIR}/" not in listed and "kg.trig" in listed
+
+
+def test_store_of_another_kg_trig_is_not_used(tmp_path, release):
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    (copy / STORE_DIR / "clusterkg-kg.trig.sha256").write_text("0" * 64 + "\n")
+    assert ready_store(copy) is None  # query --release then loads kg.trig instead
+
+
+def test_cold_start_from_the_ready_store(release):
+    timings = {}
+    for label, extra in (("ready store", ["--release", str(release)]), ("rdflib", [])):
+        start = time.perf_counter()
+        subprocess.run(
+            ["clusterkg", "query", "01_technology_areas", "--quiet", "--root", str(ROOT), *extra],
+            check=True,
+            capture_output=True,
+        )
+        timings[label] = time.perf_counter() - start
+    print(f"cold-start query: {timings}")  # reported, not asserted: the machine is shared
+
+
+# --- same rows everywhere -------------------------------------------------------------------
+
+
+def _via(capsys, name: str, how: list[str], params: list[str]) -> list[tuple[str, ...]]:
+    code, out, err = _run(capsys, "query", name, "--format", "csv", *how, *params)
+    assert code == 0, err
+    return _rows(out)
+
+
+@needs_server
+@pytest.mark.parametrize("name", QUERIES)
+def test_same_rows_on_every_store(capsys, tmp_path, release, published, name):
+    expected = _via(capsys, name, ["--store", "memory"], [])
+    # (the pair queries 06 and 07 have no rows with one cluster; their header still counts)
+    oxigraph = ["--store", f"oxigraph:{tmp_path / 'db'}", "--release", str(release)]
+    assert _via(capsys, name, oxigraph, []) == expected
+    assert _via(capsys, name, ["--release", str(release)], []) == expected
+    assert _via(capsys, name, ["--endpoint", f"{published}/query"], []) == expected
+
+
+@needs_server
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("04_pnrr_alignment", ["--param", "lang=it"]),
+        ("01_technology_areas", ["--param", "lang=it", "--param", "cluster=cluster/none"]),
+        ("12_headquarters", ["--param", "lang=it"]),
+        ("08_evidence", ["--param", "resource=project/c4life"]),
+    ],
+)
+def test_params_bind_on_every_store(capsys, release, published, name, params):
+    expected = _via(capsys, name, ["--store", "memory"], params)
+    assert _via(capsys, name, ["--release", str(release)], params) == expected
+    assert _via(capsys, name, ["--endpoint", f"{published}/query"], params) == expected
+    if name == "04_pnrr_alignment":  # Italian titles, not the English ones
+        assert expected[1:] != _via(capsys, name, ["--store", "memory"], [])[1:]
+
+
+def test_values_go_into_every_group_but_not_data_blocks_or_sub_selects():
+    from rdflib import Literal, Variable
+
+    text = 'SELECT * { ?a ?b "{" OPTIONAL { ?x ?y ?z } { SELECT ?a { ?a ?b ?c } } VALUES ?q { 1 } }'
+    bound = bind_values(text, {Variable("lang"): Literal('it"}')})
+    assert bound.count("VALUES (?lang)") == 3  # the outer group, OPTIONAL, the sub-select
+    assert 'VALUES (?lang) { ("it\\"}") }' in bound and '"{"' in bound
+
+
+# --- publish ---------------------------------------------------------------------------------
+
+
+@needs_server
+def test_publish_loads_each_named_graph_whole(capsys, release, server):
+    expected = {iri: count for iri, (_, count) in release_graphs(release, _project()).items()}
+    for _ in range(2):  # a second run replaces, it does not add
+        code, out, err = _run(
+            capsys, "publish", "--endpoint", f"{server}/query", "--release", str(release)
+        )
+        assert code == 0, err
+        assert _server_counts(server, list(expected)) == expected
+    assert "graph/inferred" in out and "graph/union" in out
+
+
+@needs_server
+def test_publish_to_a_stopped_server_fails_in_one_line(capsys, release):
+    url = f"http://127.0.0.1:{_free_port()}/query"
+    code, _, err = _run(capsys, "publish", "--endpoint", url, "--release", str(release))
+    assert code == 2
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("error: graph https://") and "cannot connect" in line
+
+
+@needs_server
+def test_publish_refused_names_the_graph_and_status(capsys, release, server):
+    # Oxigraph refuses a PUT to its query endpoint: any non-2xx status stops the upload
+    code, _, err = _run(
+        capsys,
+        "publish",
+        "--endpoint",
+        f"{server}/query",
+        "--graph-store",
+        f"{server}/query",
+        "--release",
+        str(release),
+    )
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: graph https://") and ("HTTP 4" in last or "HTTP 5" in last)
+
+
+@needs_server
+def test_query_on_a_failing_endpoint_fails_in_one_line(capsys, server):
+    code, _, err = _run(capsys, "query", "01_technology_areas", "--endpoint", f"{server}/nowhere")
+    assert code == 2
+    assert err.startswith("error: query 01_technology_areas on http://127.0.0.1:")
+    assert "HTTP 404" in err and len(err.strip().splitlines()) == 1
+
+
+def _project():
+    from clusterkg.project import Project
+
+    return Project(ROOT)
