@@ -118,7 +118,6 @@ def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
             "the asserted graph: ontology, reference data, profiles, source lines",
         ),
         "kg.nt": (ntriples(asserted), "the asserted graph as sorted N-Triples"),
-        "kg.jsonld": (jsonld(asserted, base), "the asserted graph as compact JSON-LD"),
         "kg.trig": (trig(checked), "every named graph, the inferred one included"),
         "inferred.ttl": (
             turtle(inferred),

@@ -341,7 +341,7 @@ def cluster_slug(cluster: URIRef) -> str:
     return str(cluster).rstrip("/").rsplit("/", 1)[-1]
 
 
-def cluster_subgraph(checked: Checked, cluster: URIRef) -> Graph:
+def cluster_subgraph(checked: Checked, cluster: URIRef, asserted: Graph | None = None) -> Graph:
     """What a cluster's document holds: the cluster and what its profile says, nested.
 
     Everything stated about the cluster, and about each resource reachable from it by links
@@ -351,7 +351,8 @@ def cluster_subgraph(checked: Checked, cluster: URIRef) -> Graph:
     come with their types and literal values (labels, codes, quotations), not their own links,
     so a document stays about one cluster.
     """
-    asserted = checked.sources.union()
+    if asserted is None:  # the union copies every triple: callers with many clusters pass it
+        asserted = checked.sources.union()
     profiles = [
         g
         for g in checked.sources.named_graphs()
@@ -406,7 +407,9 @@ def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
         if slug in slugs:
             raise ContextError(f"two clusters would share clusters/{slug}.jsonld: {cluster}")
         slugs[slug] = cluster
-        document = framed_cluster(cluster_subgraph(checked, cluster), cluster, ctx, loader)
+        document = framed_cluster(
+            cluster_subgraph(checked, cluster, asserted), cluster, ctx, loader
+        )
         files[f"{CLUSTERS_DIR}/{slug}.jsonld"] = (
             dumps(document),
             "one cluster as a nested JSON object (framed JSON-LD)",
