@@ -8,7 +8,7 @@ from rdflib.namespace import ORG, SKOS
 
 from clusterkg.load import parse_source
 from clusterkg.pipeline import reasoned
-from clusterkg.project import CKG
+from clusterkg.project import CKG, Project
 from clusterkg.reason import BUILTIN_NAMESPACES, infer
 
 from .conftest import ROOT
@@ -78,3 +78,68 @@ def test_member_of_nothing_is_an_inconsistency():
     problems = infer(graph).inconsistencies
     assert len(problems) == 1 and "https://example.org/impossible" in problems[0]
     assert "Nothing" in problems[0]
+
+
+# --- the fast path: reasonable gives what owlrl gives -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic_union(tmp_path_factory):
+    from clusterkg.load import load
+    from clusterkg.synth import synthesize
+
+    out = tmp_path_factory.mktemp("synthetic") / "corpus"
+    synthesize(ROOT, out, clusters=3, seed=5, members=15)
+    return load(Project(out)).union()
+
+
+@pytest.mark.parametrize("graph", ["real", "synthetic"])
+def test_reasonable_entails_what_owlrl_entails(graph, result, synthetic_union):
+    asserted = result.sources.union() if graph == "real" else synthetic_union
+    reference, fast = infer(asserted, "owlrl"), infer(asserted, "reasonable")
+    assert set(fast.inferred) == set(reference.inferred)
+    assert len(reference.inferred) > 100
+    assert fast.inconsistencies == reference.inconsistencies == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        [(CKG.Project, CKG.Event)],  # a member of two disjoint classes
+        [(OWL.Nothing, None)],  # a member of owl:Nothing
+    ],
+    ids=["disjoint-classes", "nothing"],
+)
+def test_both_reasoners_find_inconsistencies(extra):
+    graph = parse_source(ROOT / "ontology" / "clusterkg.ttl")
+    thing = URIRef("https://example.org/inconsistent")
+    for first, second in extra:
+        graph.add((thing, RDF.type, first))
+        if second is not None:
+            graph.add((thing, RDF.type, second))
+    for reasoner in ("owlrl", "reasonable"):
+        problems = infer(graph, reasoner).inconsistencies
+        assert problems and any("inconsistent" in p for p in problems), reasoner
+
+
+def test_cli_takes_the_reasoner(tmp_path, capsys):
+    from clusterkg.cli import main
+
+    assert (
+        main(
+            [
+                "build",
+                "--quiet",
+                "--reasoner",
+                "reasonable",
+                "--root",
+                str(ROOT),
+                "--out",
+                str(tmp_path / "fast"),
+            ]
+        )
+        == 0
+    )
+    assert main(["build", "--quiet", "--root", str(ROOT), "--out", str(tmp_path / "ref")]) == 0
+    for name in ("kg.trig", "inferred.ttl", "validation.ttl"):
+        assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes()

@@ -65,6 +65,13 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
         help=f"base IRI of the published data (default: {DEFAULT_BASE})",
     )
     common.add_argument(
+        "--reasoner",
+        choices=("owlrl", "reasonable"),
+        default="owlrl",
+        help="OWL 2 RL engine: owlrl (the reference, default) or reasonable (fast, for large "
+        "graphs; same entailments)",
+    )
+    common.add_argument(
         "-q", "--quiet", action="store_true", help="print only errors (and, for query, the results)"
     )
     for name, module in command_modules(only).items():
@@ -87,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_BAD_INPUT
-        return args.run(args, Project(args.root, args.base), out, err)
+        return args.run(args, Project(args.root, args.base, args.reasoner), out, err)
     except ClusterKGError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, emoji=False, soft_wrap=True)
         return exc.exit_code

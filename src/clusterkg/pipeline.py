@@ -73,7 +73,7 @@ def reasoned(project: Project, step: Step = _quiet) -> Checked:
     step("Loading sources")
     sources = load(project)
     step("Reasoning (OWL 2 RL)")
-    return Checked(project, sources, infer(sources.union()))
+    return Checked(project, sources, infer(sources.union(), project.reasoner))
 
 
 def check(project: Project, step: Step = _quiet) -> Checked:

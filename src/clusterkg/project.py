@@ -17,10 +17,11 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/clusterkg/ontology")
 
 @dataclass(frozen=True)
 class Project:
-    """The folders of a clusterkg project and the base IRI of its data."""
+    """The folders of a clusterkg project, the base IRI of its data, and its OWL RL engine."""
 
     root: Path = Path(".")
     base: str = DEFAULT_BASE
+    reasoner: str = "owlrl"  # or "reasonable", the fast path for large graphs
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):
