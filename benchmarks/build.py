@@ -27,38 +27,45 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 5.0  # issue: "a build should take well under 5 seconds" on this machine
 
 
-def child_clusterkg(out: Path) -> dict[str, float]:
+# The build's own progress steps, named as the table names the stages.
+STAGES = {
+    "Loading sources": "load",
+    "Reasoning (OWL 2 RL)": "reason",
+    "Validating (SHACL)": "validate",
+    "Running quality checks": "checks",
+}
+
+
+def timed_build(root: Path, out: Path):
+    """Run the real pipeline on the project at ``root`` into ``out``; (stage seconds, Checked).
+
+    Stages are timed through the pipeline's progress callback, so the benchmark measures
+    exactly what ``clusterkg build`` runs, imports included.
+    """
     start = time.perf_counter()
     from clusterkg.export import write_release
-    from clusterkg.load import load, parse_source
-    from clusterkg.pipeline import Checked, run_checks
+    from clusterkg.pipeline import check
     from clusterkg.project import Project
-    from clusterkg.query import load_catalog
-    from clusterkg.reason import infer
-    from clusterkg.validate import validate
 
     times = {"imports": time.perf_counter() - start}
+    current = [None, time.perf_counter()]
 
-    def lap(name: str, since: float) -> float:
+    def step(text: str) -> None:
         now = time.perf_counter()
-        times[name] = now - since
-        return now
+        if current[0] is not None:
+            times[current[0]] = now - current[1]
+        current[:] = [STAGES.get(text, text), now]
 
-    t = time.perf_counter()
-    project = Project(ROOT)
-    sources = load(project)
-    t = lap("load", t)
-    checked = Checked(project, sources, infer(sources.union()))
-    t = lap("reason", t)
-    data = checked.data_graph()
-    checked.validation = validate(data, parse_source(project.shapes_file))
-    t = lap("validate", t)
-    checked.check_failures = run_checks(data, load_catalog(project.checks_dir), project)
-    t = lap("checks", t)
+    checked = check(Project(root), step)
+    step("export")
     write_release(checked, out)
-    lap("export", t)
+    step("done")
     times["total"] = time.perf_counter() - start
-    return times
+    return times, checked
+
+
+def child_clusterkg(out: Path) -> dict[str, float]:
+    return timed_build(ROOT, out)[0]
 
 
 def child_baseline(out: Path) -> dict[str, float]:
