@@ -5,7 +5,9 @@ fresh Python process (imports included) with a time limit, peak memory being tha
 (or, for the Oxigraph CLI, its children's):
 
 1. the whole build (load, reason, validate, checks, export, then the ready Oxigraph store that
-   ``clusterkg build --store oxigraph`` leaves in the release), stage by stage;
+   ``clusterkg build --store oxigraph`` leaves in the release), stage by stage, with the engines
+   for large graphs (``--reasoner oxigraph --validator pyrudof``; ``--reasoner`` and
+   ``--validator`` here choose others);
 2. the plain baseline: rdflib parses every source, owlrl computes the OWL RL closure, pyshacl
    validates it with ontology/shapes.ttl, rdflib writes Turtle and JSON-LD;
 3. the ``oxigraph`` CLI: ``oxigraph load`` of the same files, then one catalog query;
@@ -66,8 +68,8 @@ def _build_benchmark():
     return module
 
 
-def child_clusterkg(corpus: Path, out: Path) -> dict:
-    times, checked = _build_benchmark().timed_build(corpus, out)
+def child_clusterkg(corpus: Path, out: Path, reasoner: str, validator: str) -> dict:
+    times, checked = _build_benchmark().timed_build(corpus, out, reasoner, validator)
     from clusterkg.store import STORE_DIR, build_store
 
     # What write_release(store=True) does before its swap; done after it here to time it apart.
@@ -216,9 +218,10 @@ def child(args: argparse.Namespace) -> None:
         child_queries(corpus, out, "oxigraph", args.query_runs)
     elif kind == "queries-rdflib":
         child_queries(corpus, out, "rdflib", args.query_runs)
+    elif kind == "clusterkg":
+        emit(child_clusterkg(corpus, out, args.reasoner, args.validator))
     else:
         run = {
-            "clusterkg": child_clusterkg,
             "baseline": child_baseline,
             "oxigraph": child_oxigraph,
             "cold-query": child_cold_query,
@@ -230,10 +233,14 @@ def child(args: argparse.Namespace) -> None:
 # --- the parent: spawn, time out, summarise ---------------------------------------------------
 
 
-def spawn(kind: str, corpus: Path, out: Path, timeout: float, query_runs: int = 0) -> dict:
+def spawn(
+    kind: str, corpus: Path, out: Path, args: argparse.Namespace, query_runs: int = 0
+) -> dict:
     """Run one child; its JSON lines merged, or what it gave before it failed or timed out."""
     command = [sys.executable, __file__, "--child", kind, "--corpus", str(corpus)]
     command += ["--out", str(out), "--query-runs", str(query_runs)]
+    command += ["--reasoner", args.reasoner, "--validator", args.validator]
+    timeout = args.timeout
     # A session of its own, so that a timeout ends the child and whatever it started.
     process = subprocess.Popen(
         command,
@@ -296,7 +303,7 @@ def measure_size(size: int, args: argparse.Namespace, work: Path, say) -> dict:
             say(f"{size}: {kind} run {i + 1}/{runs}")
             out = work / f"{kind}-{size}-{i}"
             shutil.rmtree(out, ignore_errors=True)
-            results.append(spawn(kind, corpus, out, args.timeout))
+            results.append(spawn(kind, corpus, out, args))
             if results[-1]["status"] != "ok":
                 break  # a timed-out or failed size is not run again
             if i + 1 < runs:
@@ -313,13 +320,13 @@ def measure_size(size: int, args: argparse.Namespace, work: Path, say) -> dict:
         return entry
     for engine in ("oxigraph", "rdflib"):
         say(f"{size}: catalog queries on {engine}")
-        result = spawn(f"queries-{engine}", corpus, release, args.timeout, args.query_runs)
+        result = spawn(f"queries-{engine}", corpus, release, args, args.query_runs)
         for stats in result.get("queries", {}).values():
             stats["p50_ms"] = statistics.median(stats["ms"])
             stats["p99_ms"] = percentile(stats["ms"], 99)
         entry[f"{engine}_queries"] = result
     say(f"{size}: cold clusterkg query --release")
-    entry["cold"] = summarise([spawn("cold-query", corpus, release, args.timeout)])
+    entry["cold"] = summarise([spawn("cold-query", corpus, release, args)])
     if not args.keep:
         for path in [*work.glob(f"*-{size}"), *work.glob(f"*-{size}-*")]:
             shutil.rmtree(path, ignore_errors=True)
@@ -355,7 +362,8 @@ def print_size(entry: dict, args: argparse.Namespace) -> None:
     size = entry["size"]
     print(
         f"\n== about {size:,} triples: {entry['triples']:,} asserted, {entry['clusters']} "
-        f"clusters (seed {args.seed}), median of {args.runs} run(s) in fresh processes"
+        f"clusters (seed {args.seed}), median of {args.runs} run(s) in fresh processes; "
+        f"clusterkg with --reasoner {args.reasoner} --validator {args.validator}"
     )
     for kind in ("clusterkg", "baseline", "oxigraph"):
         if entry[kind]["status"] != "ok":
@@ -527,6 +535,14 @@ def main() -> int:
     parser.add_argument(
         "--timeout", type=float, default=900.0, help="seconds per measurement (default: 900)"
     )
+    parser.add_argument(
+        "--reasoner",
+        default="oxigraph",
+        help="the build's OWL 2 RL engine (default: oxigraph, the fast path)",
+    )
+    parser.add_argument(
+        "--validator", default="pyrudof", help="the build's SHACL engine (default: pyrudof)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--work", type=Path, help="keep corpora and releases in this folder")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -556,7 +572,8 @@ def main() -> int:
     verdicts = targets(entries)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        settings = {k: v for k, v in vars(args).items() if k in ("seed", "runs", "query_runs")}
+        chosen = ("seed", "runs", "query_runs", "reasoner", "validator")
+        settings = {k: v for k, v in vars(args).items() if k in chosen}
         settings.update(timeout_s=args.timeout, sizes=sizes, machine_cpus=os.cpu_count())
         args.json.write_text(
             json.dumps(

@@ -150,3 +150,101 @@ def test_bad_source_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {root / 'data' / 'reference' / 'broken.ttl'}:3: bad syntax")
     assert len(err.splitlines()) == 1
+
+
+# --- The writers: Oxigraph and the direct JSON-LD compaction, against rdflib's own ------------
+
+
+def _descriptions(checked):
+    """Every page's triples (as pages.release_files builds them), by resource."""
+    from rdflib import URIRef
+    from rdflib.namespace import FOAF
+
+    from clusterkg import pages
+
+    graph, base = checked.data_graph(), checked.project.base
+    for iri in pages.resources(graph, base):
+        doc = URIRef(f"{base}{pages.document_path(iri, base)}")
+        yield iri, {*pages.description(graph, iri), (doc, FOAF.primaryTopic, iri)}
+
+
+def _rdflib_jsonld_bytes(triples, base: str) -> bytes:
+    import json
+
+    from clusterkg.export import rdflib_jsonld
+    from clusterkg.project import prefixes
+
+    document = rdflib_jsonld(sorted(triples), dict(sorted(prefixes(base).items())))
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+@pytest.mark.parametrize("which", ["checked", "multi_reasoned"])
+def test_page_jsonld_is_byte_for_byte_what_rdflib_writes(which, request):
+    from clusterkg.export import jsonld
+
+    checked = request.getfixturevalue(which)
+    described = dict(_descriptions(checked))
+    assert len(described) > 80
+    for iri, triples in described.items():
+        assert jsonld(triples, checked.project.base) == _rdflib_jsonld_bytes(
+            triples, checked.project.base
+        ), iri
+
+
+def test_jsonld_covers_native_values_and_falls_back_for_blank_nodes():
+    from rdflib import XSD, BNode, URIRef
+
+    from clusterkg.export import jsonld
+
+    base = "https://w3id.org/clusterkg/"
+    thing = URIRef(f"{base}id/cluster/x")
+    prop = URIRef("https://w3id.org/clusterkg/ontology#p")
+    values = [
+        Literal(3),
+        Literal(True),
+        Literal(2.5),
+        Literal("2024", datatype=XSD.gYear),
+        Literal("x", datatype=XSD.string),
+        Literal("plain"),
+        Literal("ciao", lang="it"),
+        URIRef(f"{base}source/page.txt#line=1,2"),  # no prefix: the IRI stays whole
+        URIRef("http://example.org/elsewhere"),
+    ]
+    for count in (1, 2, len(values)):
+        triples = {(thing, prop, v) for v in values[:count]}
+        assert jsonld(triples, base) == _rdflib_jsonld_bytes(triples, base)
+    blank = BNode()
+    triples = {(thing, prop, blank), (blank, prop, Literal(1))}
+    assert b'"@id": "_:' in jsonld(triples, base)  # rdflib's own writer handled it
+
+
+def test_ntriples_labels_blank_nodes_from_the_graph_not_the_parser():
+    from clusterkg.export import ntriples
+
+    text = "@prefix ex: <http://example.org/> . ex:a ex:p [ ex:q 1 ; ex:r [ ex:s 2 ] ] ."
+    first, second = (ntriples(Graph().parse(data=text, format="turtle")) for _ in range(2))
+    assert first == second and b"_:" in first
+
+
+def test_turtle_declares_the_prefixes_it_uses_in_order(release):
+    out, _ = release
+    for name in ("kg.ttl", "kg.trig", "inferred.ttl"):
+        text = (out / name).read_text(encoding="utf-8")
+        head = [line for line in text.splitlines() if line.startswith("@prefix ")]
+        body = text[sum(len(line) + 1 for line in head) :]
+        names = [line.split()[1][:-1] for line in head]
+        assert names == sorted(names), name
+        assert all(f"{prefix}:" in body for prefix in names), name
+
+
+def test_dumps_of_parsed_blank_nodes_are_the_same_every_time():
+    import pyoxigraph as ox
+
+    from clusterkg.export import ntriples, oxigraph_ntriples
+
+    text = "@prefix ex: <http://example.org/> . ex:a ex:p [ ex:q 1 ; ex:r [ ex:s 2 ] ] ."
+    parsed = [list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)) for _ in range(2)]
+    labels = [{t.subject for t in p if isinstance(t.subject, ox.BlankNode)} for p in parsed]
+    assert not labels[0] & labels[1]  # the parser labels blank nodes anew each time
+    first, second = (oxigraph_ntriples(p) for p in parsed)
+    assert first == second == ntriples(Graph().parse(data=text, format="turtle"))

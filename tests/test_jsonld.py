@@ -78,7 +78,7 @@ def _iri(definition) -> str:
 
 
 def test_context_names_every_term_of_the_ontology_and_the_data(ctx, checked, project):
-    ontology = checked.sources.dataset.graph(project.graph_iri("ontology"))
+    ontology = checked.sources.graph(project.graph_iri("ontology"))
     for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty):
         for term in ontology.subjects(RDF.type, kind):
             if str(term).startswith(str(CKG)):  # named after its local name, already camelCase

@@ -354,3 +354,10 @@ def test_content_security_policy_pins_the_inline_style():
     assert style == html.STYLE
     assert f"'sha256-{html.STYLE_HASH}'" in html.CONTENT_SECURITY_POLICY
     assert "script-src" not in html.CONTENT_SECURITY_POLICY  # default-src 'none' covers it
+
+
+def test_documents_written_by_several_processes_are_the_same(real, contents, monkeypatch):
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)  # fork even for the real data's few pages
+    monkeypatch.setattr(pages.os, "cpu_count", lambda: 3)
+    forked = pages.release_files(real)
+    assert list(forked.items()) == list(contents.items())  # same files, bytes and order

@@ -8,7 +8,7 @@ from rdflib.namespace import ORG, SKOS
 
 from clusterkg.load import parse_source
 from clusterkg.pipeline import reasoned
-from clusterkg.project import CKG, Project
+from clusterkg.project import CKG, REASONERS, Project
 from clusterkg.reason import BUILTIN_NAMESPACES, infer
 
 from .conftest import ROOT
@@ -93,10 +93,11 @@ def synthetic_union(tmp_path_factory):
     return load(Project(out)).union()
 
 
+@pytest.mark.parametrize("fast_reasoner", ["reasonable", "oxigraph"])
 @pytest.mark.parametrize("graph", ["real", "synthetic"])
-def test_reasonable_entails_what_owlrl_entails(graph, result, synthetic_union):
+def test_fast_reasoners_entail_what_owlrl_entails(graph, fast_reasoner, result, synthetic_union):
     asserted = result.sources.union() if graph == "real" else synthetic_union
-    reference, fast = infer(asserted, "owlrl"), infer(asserted, "reasonable")
+    reference, fast = infer(asserted, "owlrl"), infer(asserted, fast_reasoner)
     assert set(fast.inferred) == set(reference.inferred)
     assert len(reference.inferred) > 100
     assert fast.inconsistencies == reference.inconsistencies == []
@@ -117,9 +118,50 @@ def test_both_reasoners_find_inconsistencies(extra):
         graph.add((thing, RDF.type, first))
         if second is not None:
             graph.add((thing, RDF.type, second))
-    for reasoner in ("owlrl", "reasonable"):
-        problems = infer(graph, reasoner).inconsistencies
-        assert problems and any("inconsistent" in p for p in problems), reasoner
+    found = {reasoner: infer(graph, reasoner).inconsistencies for reasoner in REASONERS}
+    assert found["owlrl"] and any("inconsistent" in p for p in found["owlrl"])
+    assert all(problems == found["owlrl"] for problems in found.values()), found
+
+
+@pytest.mark.parametrize(
+    "axiom",
+    [
+        # equivalent properties, a symmetric and a transitive one, an inverse-functional key,
+        # equivalent classes and sameAs: rules the real ontology does not use
+        "ex:near owl:equivalentProperty ex:close . ex:a ex:near ex:b .",
+        "ex:twin a owl:SymmetricProperty . ex:a ex:twin ex:b .",
+        "ex:within a owl:TransitiveProperty . ex:a ex:within ex:b . ex:b ex:within ex:c .",
+        "ex:code a owl:InverseFunctionalProperty . ex:a ex:code ex:k . ex:b ex:code ex:k . "
+        "ex:a a ckg:Project .",
+        "ex:Firm owl:equivalentClass org:Organization . ex:a a ex:Firm .",
+        "ex:a owl:sameAs ex:b . ex:b a ckg:Project . ex:a ex:near ex:c .",
+        "ex:c2 rdfs:subClassOf ex:c1 . ex:c1 rdfs:subClassOf ex:c2 . ex:a a ex:c1 .",
+    ],
+    ids=["eqp", "symmetric", "transitive", "ifp", "eqc", "sameAs", "scm-eqc2"],
+)
+def test_oxigraph_rules_entail_what_owlrl_entails_beyond_the_real_ontology(axiom):
+    graph = parse_source(ROOT / "ontology" / "clusterkg.ttl")
+    graph.parse(
+        data="@prefix ex: <https://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> ."
+        " @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."
+        " @prefix org: <http://www.w3.org/ns/org#> ."
+        f" @prefix ckg: <{CKG}> . {axiom}",
+        format="turtle",
+    )
+    reference, fast = infer(graph, "owlrl"), infer(graph, "oxigraph")
+    assert set(fast.inferred) == set(reference.inferred)
+    assert fast.inconsistencies == reference.inconsistencies
+
+
+def test_oxigraph_rules_refuse_what_they_do_not_cover():
+    from clusterkg.errors import UsageError
+
+    graph = parse_source(ROOT / "ontology" / "clusterkg.ttl")
+    restriction = BNode()
+    graph.add((restriction, RDF.type, OWL.Restriction))
+    graph.add((restriction, OWL.someValuesFrom, CKG.Project))
+    with pytest.raises(UsageError, match=r"no OWL 2 RL rules for .*Restriction.*someValuesFrom"):
+        infer(graph, "oxigraph")
 
 
 def test_cli_takes_the_reasoner(tmp_path, capsys):

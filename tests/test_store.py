@@ -240,6 +240,139 @@ def test_publish_refused_names_the_graph_and_status(capsys, release, server):
     assert last.startswith("error: graph https://") and ("HTTP 4" in last or "HTTP 5" in last)
 
 
+# --- publish --prune ---------------------------------------------------------------------------
+
+BASE = "https://w3id.org/clusterkg/"
+STALE_PROFILE = f"{BASE}graph/profile/fictional-aerospace"  # in the two-cluster release only
+RETIRED = f"{BASE}graph/profile/retired"  # under the project's namespace, in no release
+FOREIGN = [  # other data sets sharing the store: never touched
+    "https://example.org/another-dataset",
+    f"{BASE}graph-archive/2024",  # shares the base, and "graph" without the slash
+    f"{BASE}id/cluster/lombardy-life-sciences",
+]
+_TRIPLE = b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n"
+
+
+def _graph_request(base: str, method: str, iri: str, data: bytes | None = None) -> int:
+    url = f"{base}/store?{urllib.parse.urlencode({'graph': iri})}"
+    headers = {"Content-Type": "application/n-triples"} if data is not None else {}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _server_graphs(base: str) -> dict[str, int]:
+    """Every non-empty named graph on the server, with its triple count."""
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    request = urllib.request.Request(
+        f"{base}/query",
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        rows = json.load(response)["results"]["bindings"]
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+@pytest.fixture(scope="module")
+def two_cluster_release(tmp_path_factory, multi_reasoned) -> Path:
+    """A release with one more profile graph than the real one (and other counts)."""
+    out = tmp_path_factory.mktemp("prune") / "release"
+    write_release(multi_reasoned, out)
+    return out
+
+
+@pytest.fixture
+def stale(server, release, two_cluster_release):
+    """The server holding the two-cluster release, a retired graph of the project and foreign
+    graphs; afterwards the real release alone again, for the other tests of this module."""
+    for iri in [RETIRED, *FOREIGN]:
+        assert _graph_request(server, "PUT", iri, _TRIPLE) in (201, 204)
+    argv = ["publish", "--quiet", "--endpoint", f"{server}/query", "--root", str(ROOT)]
+    assert main([*argv, "--release", str(two_cluster_release)]) == 0
+    before = _server_graphs(server)
+    assert STALE_PROFILE in before and RETIRED in before
+    yield server, before
+    for iri in FOREIGN:
+        _graph_request(server, "DELETE", iri)
+    assert main([*argv, "--prune", "--release", str(release)]) == 0
+
+
+@needs_server
+def test_prune_deletes_the_project_graphs_the_release_lacks(capsys, release, stale):
+    server, before = stale
+    expected = {iri: count for iri, (_, count) in release_graphs(release, _project()).items()}
+    code, out, err = _run(
+        capsys, "publish", "--prune", "--endpoint", f"{server}/query", "--release", str(release)
+    )
+    assert code == 0, err
+    after = _server_graphs(server)
+    assert STALE_PROFILE not in after and RETIRED not in after
+    assert {iri: after.get(iri) for iri in expected} == expected  # all the release, new
+    assert {iri: after.get(iri) for iri in FOREIGN} == {iri: 1 for iri in FOREIGN}
+    assert set(after) == set(expected) | set(FOREIGN)
+    # the table names each deleted graph (maybe cut short) with the triples it held
+    deleted = [line.split("│") for line in out.splitlines() if "deleted" in line]
+    cells = sorted((c[1].strip().rstrip("…"), c[2].strip()) for c in deleted)
+    assert len(cells) == 2
+    assert STALE_PROFILE.startswith(cells[0][0]) and cells[0][1] == f"{before[STALE_PROFILE]:,}"
+    assert RETIRED.startswith(cells[1][0]) and cells[1][1] == "1"
+
+
+@needs_server
+def test_without_prune_stale_graphs_stay(capsys, release, stale):
+    server, before = stale
+    code, out, err = _run(
+        capsys, "publish", "--endpoint", f"{server}/query", "--release", str(release)
+    )
+    assert code == 0, err
+    after = _server_graphs(server)
+    assert after[STALE_PROFILE] == before[STALE_PROFILE] and after[RETIRED] == 1
+    assert "deleted" not in out
+
+
+@needs_server
+def test_prune_after_a_failed_upload_deletes_nothing(capsys, release, stale):
+    server, before = stale
+    code, _, err = _run(
+        capsys,
+        "publish",
+        "--prune",
+        "--endpoint",
+        f"{server}/query",
+        "--graph-store",
+        f"{server}/query",  # refuses every PUT
+        "--release",
+        str(release),
+    )
+    assert code == 2
+    assert err.strip().splitlines()[-1].startswith("error: graph https://")
+    assert _server_graphs(server) == before
+
+
+@needs_server
+def test_prune_waits_for_every_upload_and_accepts_a_graph_gone_meanwhile(release, stale):
+    from clusterkg.store import Deletion, publish
+
+    server, before = stale
+    steps = publish(release, f"{server}/store", _project(), prune=f"{server}/query")
+    uploads = []
+    for upload in steps:
+        if isinstance(upload, Deletion):
+            break
+        uploads.append(upload)
+        assert STALE_PROFILE in _server_graphs(server)  # nothing deleted while uploading
+    assert [u.graph for u in uploads] == list(release_graphs(release, _project()))
+    # graphs are deleted in IRI order: remove the second one before publish gets to it
+    assert upload == Deletion(STALE_PROFILE, before[STALE_PROFILE], 204)
+    assert _graph_request(server, "DELETE", RETIRED) == 204
+    assert list(steps) == [Deletion(RETIRED, 1, 404)]
+    assert STALE_PROFILE not in _server_graphs(server)
+
+
 @needs_server
 def test_query_on_a_failing_endpoint_fails_in_one_line(capsys, server):
     code, _, err = _run(capsys, "query", "01_technology_areas", "--endpoint", f"{server}/nowhere")

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from . import __version__, commands
 from .errors import EXIT_BAD_INPUT, ClusterKGError, UsageError
-from .project import DEFAULT_BASE, Project
+from .project import DEFAULT_BASE, REASONERS, VALIDATORS, Project
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,10 +66,17 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--reasoner",
-        choices=("owlrl", "reasonable"),
+        choices=REASONERS,
         default="owlrl",
-        help="OWL 2 RL engine: owlrl (the reference, default) or reasonable (fast, for large "
-        "graphs; same entailments)",
+        help="OWL 2 RL engine: owlrl (the reference, default); for large graphs, reasonable or "
+        "oxigraph (the ontology's rules as SPARQL; fastest): same entailments",
+    )
+    common.add_argument(
+        "--validator",
+        choices=VALIDATORS,
+        default="pyshacl",
+        help="SHACL engine: pyshacl (the reference, default) or pyrudof (fast, for large "
+        "graphs; same verdicts, see the README for what its report words differently)",
     )
     common.add_argument(
         "-q", "--quiet", action="store_true", help="print only errors (and, for query, the results)"
@@ -94,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_BAD_INPUT
-        return args.run(args, Project(args.root, args.base, args.reasoner), out, err)
+        return args.run(
+            args, Project(args.root, args.base, args.reasoner, args.validator), out, err
+        )
     except ClusterKGError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, emoji=False, soft_wrap=True)
         return exc.exit_code

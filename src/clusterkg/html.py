@@ -25,7 +25,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
-from .labels import LABEL_PROPERTIES, compact, label
+from .labels import label_index, per_graph
 from .project import CKG
 
 STYLE = files("clusterkg").joinpath("assets/pages/style.css").read_text(encoding="utf-8")
@@ -90,19 +90,23 @@ UI = {
     },
 }
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_SPACE = re.compile(r"\s")  # what str.isspace() calls whitespace
 
 Href = Callable[[URIRef], "str | None"]
 
 
 def escape(text: object) -> str:
     """Text safe in HTML content and in double-quoted attributes."""
-    return _escape(_FORBIDDEN.sub("\ufffd", str(text)), quote=True)
+    text = str(text)
+    if not text.isprintable():  # every forbidden character is unprintable: skip the search
+        text = _FORBIDDEN.sub("\ufffd", text)
+    return _escape(text, quote=True)
 
 
 def external_href(iri: URIRef) -> str | None:
     """``iri`` itself when it may be a link (``http``/``https`` only), else ``None``."""
     text = str(iri)
-    if text.lower().startswith(SAFE_SCHEMES) and not any(c.isspace() for c in text):
+    if text.lower().startswith(SAFE_SCHEMES) and _SPACE.search(text) is None:
         return text
     return None
 
@@ -114,6 +118,7 @@ class PageOptions:
     ``href`` maps an IRI to the link a page uses for it (a relative path in the static release,
     a server path in a live server) or ``None`` to fall back to the IRI itself, which becomes a
     link only if it is ``http(s)``. ``href`` results are trusted: return only safe URLs.
+    A page asks ``href`` once for each IRI it mentions.
     """
 
     lang: str = "en"
@@ -138,67 +143,269 @@ class PageOptions:
         return self.inferred is not None and triple in self.inferred
 
 
+# ----------------------------------------------------------------------------- memo per graph
+
+
+class _Names:
+    """What every page of a graph says the same way about a node: its label, sort keys and
+    escaped texts. One per graph (``labels.per_graph``), shared by all its pages and languages.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.labels = label_index(graph)
+        self.value_keys: dict[tuple[Node, str], tuple] = {}
+        self.property_keys: dict[tuple[Node, str], tuple] = {}
+        # (IRI, lang) -> (escaped IRI, title attribute or "", escaped label)
+        self.anchors: dict[tuple[URIRef, str], tuple[str, str, str]] = {}
+
+    def label(self, node: Node, lang: str) -> str:
+        return self.labels.label(node, lang)
+
+    def value_key(self, node: Node, lang: str) -> tuple:
+        if isinstance(node, Literal):  # seldom shown twice: not worth keeping
+            return _value_key(node, str(node))
+        key = (node, lang)
+        found = self.value_keys.get(key)
+        if found is None:
+            found = self.value_keys[key] = _value_key(node, self.labels.label(node, lang))
+        return found
+
+    def property_key(self, prop: Node, lang: str) -> tuple:
+        key = (prop, lang)
+        found = self.property_keys.get(key)
+        if found is None:
+            if prop in LEADING_PROPERTIES:
+                found = (0, LEADING_PROPERTIES.index(prop), "", str(prop))
+            else:
+                found = (1, 0, self.labels.label(prop, lang).casefold(), str(prop))
+            self.property_keys[key] = found
+        return found
+
+    def anchor(self, iri: URIRef, lang: str) -> tuple[str, str, str]:
+        key = (iri, lang)
+        found = self.anchors.get(key)
+        if found is None:
+            name = self.labels.label(iri, lang)
+            text = escape(iri)
+            title = "" if name == str(iri) else f' title="{text}"'
+            found = self.anchors[key] = (text, title, escape(name))
+        return found
+
+
+def _value_key(node: Node, name: str) -> tuple:
+    # n3() would raise on IRIs rdflib finds invalid; the page must still render them (as text)
+    language = getattr(node, "language", None) or ""
+    datatype = str(getattr(node, "datatype", None) or "")
+    return (name.casefold(), str(node), type(node).__name__, language, datatype)
+
+
+def _names(graph: Graph) -> _Names:
+    return per_graph(graph, "html", _Names)
+
+
+class _Page:
+    """Renders the parts of one page: the graph's memo plus what this page's options decide
+    (each IRI's link, asked of ``options.href`` once)."""
+
+    def __init__(self, graph: Graph, options: PageOptions) -> None:
+        self.graph = graph
+        self.options = options
+        self.lang = options.lang
+        self.names = _names(graph)
+        self.links: dict[URIRef, str | None] = {}  # IRI -> escaped link, None: no link
+        self._badge: str | None = None
+
+    # --- small pieces
+
+    def node(self, node: Node) -> str:
+        if isinstance(node, Literal):
+            return self.literal(node)
+        if not isinstance(node, URIRef):
+            return f"<code>{escape(node.n3())}</code>"
+        links = self.links
+        if node in links:
+            href = links[node]
+        else:
+            link = self.options.link(node)
+            href = links[node] = None if link is None else escape(link)
+        text, title, name = self.names.anchor(node, self.lang)
+        if href is None:
+            return f"<code>{text}</code>"
+        return f'<a href="{href}"{title}>{name}</a>'
+
+    def literal(self, value: Literal) -> str:
+        text = escape(value)
+        tag = value.language
+        if tag:
+            if _LANG_TAG.match(tag):
+                span = f'<span class="literal" lang="{escape(tag)}">{text}</span>'
+            else:
+                span = f'<span class="literal">{text}</span>'
+            return f'{span} <span class="meta">@{escape(tag)}</span>'
+        span = f'<span class="literal">{text}</span>'
+        if value.datatype is not None:
+            datatype = escape(self.names.labels.compact(value.datatype))
+            return f'{span} <span class="meta">{datatype}</span>'
+        return span
+
+    def badge(self, inferred: bool) -> str:
+        if not inferred:
+            return ""
+        if self._badge is None:
+            title = escape(self.options.word("inferred_title"))
+            text = escape(self.options.word("inferred"))
+            self._badge = f'<span class="badge" title="{title}">{text}</span>'
+        return self._badge
+
+    def inferred_from(self, iri: URIRef) -> set[tuple[Node, Node]]:
+        """(property, value) of the inferred triples about ``iri``."""
+        inferred = self.options.inferred
+        return set() if inferred is None else set(inferred.predicate_objects(iri))
+
+    def inferred_to(self, iri: URIRef) -> set[tuple[Node, Node]]:
+        """(subject, property) of the inferred triples pointing to ``iri``."""
+        inferred = self.options.inferred
+        return set() if inferred is None else set(inferred.subject_predicates(iri))
+
+    def value_key(self, node: Node) -> tuple:
+        return self.names.value_key(node, self.lang)
+
+    def property_key(self, prop: Node) -> tuple:
+        return self.names.property_key(prop, self.lang)
+
+    # --- the resource page
+
+    def resource(self, iri: URIRef) -> str:
+        graph, options, lang = self.graph, self.options, self.lang
+        labels = self.names.labels
+        title = labels.label(iri, lang)
+        others = [
+            (other, text)
+            for other in options.languages
+            if other != lang
+            for text in labels.labels_in(iri, other)
+            if text != title
+        ]
+        parts = ["<header>\n", nav(options), f"<h1>{escape(title)}</h1>\n"]
+        for other, text in others:
+            parts.append(f'<p class="alt" lang="{escape(other)}">{escape(text)}</p>\n')
+        link = external_href(iri)
+        iri_html = f'<a href="{escape(link)}">{escape(iri)}</a>' if link else escape(iri)
+        parts.append(f'<p class="iri"><code>{iri_html}</code></p>\n')
+        inferred = self.inferred_from(iri)
+        types = sorted(graph.objects(iri, RDF.type), key=self.value_key)
+        if types:
+            items = ", ".join(self.node(t) + self.badge((RDF.type, t) in inferred) for t in types)
+            parts.append(f"<p>{escape(options.word('type'))}: {items}</p>\n")
+        parts.append("</header>\n<main>\n")
+        parts.append(self.properties(iri, inferred))
+        parts.append(self.incoming(iri))
+        parts.append(self.sources(iri))
+        parts.append("</main>\n")
+        parts.append(formats_html(options))
+        return page(f"{title} - {options.site_name}", "".join(parts), options)
+
+    def properties(self, iri: URIRef, inferred: set[tuple[Node, Node]] | None = None) -> str:
+        options = self.options
+        by_property: dict[Node, list[Node]] = defaultdict(list)
+        for prop, value in self.graph.predicate_objects(iri):
+            if prop != RDF.type:
+                by_property[prop].append(value)
+        if not by_property:
+            return (
+                f'<section id="properties">\n<h2>{escape(options.word("properties"))}</h2>\n'
+                f"<p>{escape(options.word('none'))}</p>\n</section>\n"
+            )
+        if inferred is None:
+            inferred = self.inferred_from(iri)
+        node, badge = self.node, self.badge
+        rows = []
+        for prop in sorted(by_property, key=self.property_key):
+            items = []
+            for value in sorted(set(by_property[prop]), key=self.value_key):
+                if (prop, value) in inferred:
+                    items.append(f'<li class="inferred">{node(value)}{badge(True)}</li>')
+                else:
+                    items.append(f"<li>{node(value)}</li>")
+            rows.append(f"<tr><th>{node(prop)}</th><td><ul>{''.join(items)}</ul></td></tr>\n")
+        return (
+            f'<section id="properties">\n<h2>{escape(options.word("properties"))}</h2>\n<table>\n'
+            f"<thead><tr><th>{escape(options.word('property'))}</th>"
+            f"<th>{escape(options.word('value'))}</th></tr></thead>\n<tbody>\n"
+            + "".join(rows)
+            + "</tbody>\n</table>\n</section>\n"
+        )
+
+    def incoming(self, iri: URIRef) -> str:
+        property_key, value_key = self.property_key, self.value_key
+        rows = sorted(
+            self.graph.subject_predicates(iri),
+            key=lambda sp: (property_key(sp[1]), value_key(sp[0])),
+        )
+        if not rows:
+            return ""
+        options, node = self.options, self.node
+        inferred = self.inferred_to(iri)
+        body = []
+        for subject, prop in rows:
+            is_inferred = (subject, prop) in inferred
+            cls = ' class="inferred"' if is_inferred else ""
+            body.append(
+                f"<tr{cls}><td>{node(subject)}</td>"
+                f"<td>{node(prop)}{self.badge(is_inferred)}</td></tr>\n"
+            )
+        return (
+            f'<section id="incoming">\n<h2>{escape(options.word("incoming"))}</h2>\n<table>\n'
+            f"<thead><tr><th>{escape(options.word('resource'))}</th>"
+            f"<th>{escape(options.word('property'))}</th></tr></thead>\n<tbody>\n"
+            + "".join(body)
+            + "</tbody>\n</table>\n</section>\n"
+        )
+
+    def sources(self, iri: URIRef) -> str:
+        graph, options = self.graph, self.options
+        line_href = options.source_line_href
+        figures = []
+        for excerpt, document, first, _ in _excerpts(graph, iri):
+            first = max(_int(first), 1)
+            quotation = graph.value(excerpt, CKG.quotation)
+            lines = str(quotation).split("\n") if quotation is not None else []
+            caption = self.node(excerpt)
+            if isinstance(document, URIRef):
+                caption += f" {escape(options.word('of'))} {self.node(document)}"
+            items = []
+            for number, text in enumerate(lines, start=first):
+                content = escape(text) if text else "\u00a0"
+                href = line_href and line_href(document, number)
+                if href:
+                    content = f'<a href="{escape(href)}">{content}</a>'
+                items.append(f'<li value="{number}">{content}</li>')
+            figures.append(
+                f"<figure>\n<figcaption>{caption}</figcaption>\n"
+                f'<ol class="source" start="{first}">{"".join(items)}</ol>\n</figure>\n'
+            )
+        if not figures:
+            return ""
+        heading = escape(options.word("source"))
+        return f'<section id="sources">\n<h2>{heading}</h2>\n' + "".join(figures) + "</section>\n"
+
+
 # ----------------------------------------------------------------------------- small pieces
 
 
 def literal_html(value: Literal, graph: Graph) -> str:
     """A literal as text, with its language (``lang`` attribute) or datatype shown."""
-    text = f'<span class="literal">{escape(value)}</span>'
-    if value.language:
-        tag = value.language
-        if _LANG_TAG.match(tag):
-            text = f'<span class="literal" lang="{escape(tag)}">{escape(value)}</span>'
-        return f'{text} <span class="meta">@{escape(tag)}</span>'
-    if value.datatype is not None:
-        return f'{text} <span class="meta">{escape(compact(graph, value.datatype))}</span>'
-    return text
+    return _Page(graph, PageOptions()).literal(value)
 
 
 def node_html(graph: Graph, node: Node, options: PageOptions) -> str:
     """A node as its label, linked where it may be; IRIs that may not be links show as text."""
-    if isinstance(node, Literal):
-        return literal_html(node, graph)
-    if not isinstance(node, URIRef):
-        return f"<code>{escape(node.n3())}</code>"
-    name = label(graph, node, options.lang)
-    href = options.link(node)
-    if href is None:
-        return f"<code>{escape(node)}</code>"
-    title = "" if name == str(node) else f' title="{escape(node)}"'
-    return f'<a href="{escape(href)}"{title}>{escape(name)}</a>'
-
-
-def _badge(inferred: bool, options: PageOptions) -> str:
-    if not inferred:
-        return ""
-    title, text = escape(options.word("inferred_title")), escape(options.word("inferred"))
-    return f'<span class="badge" title="{title}">{text}</span>'
+    return _Page(graph, options).node(node)
 
 
 def labels_in(graph: Graph, node: Node, lang: str) -> list[str]:
     """Every preferred label (else ``rdfs:label``) of ``node`` in ``lang``, sorted."""
-    for prop in LABEL_PROPERTIES:
-        found = sorted(
-            str(v)
-            for v in graph.objects(node, prop)
-            if isinstance(v, Literal) and v.language == lang
-        )
-        if found:
-            return found
-    return []
-
-
-def _value_key(graph: Graph, node: Node, lang: str) -> tuple:
-    # n3() would raise on IRIs rdflib finds invalid; the page must still render them (as text)
-    language = getattr(node, "language", None) or ""
-    datatype = str(getattr(node, "datatype", None) or "")
-    return (label(graph, node, lang).casefold(), str(node), type(node).__name__, language, datatype)
-
-
-def _property_key(graph: Graph, prop: URIRef, lang: str) -> tuple:
-    if prop in LEADING_PROPERTIES:
-        return (0, LEADING_PROPERTIES.index(prop), "", str(prop))
-    return (1, 0, label(graph, prop, lang).casefold(), str(prop))
+    return label_index(graph).labels_in(node, lang)
 
 
 def page(title: str, body: str, options: PageOptions, lang: str | None = None) -> str:
@@ -233,119 +440,43 @@ def nav(options: PageOptions) -> str:
 
 
 def resource_page(graph: Graph, iri: URIRef, options: PageOptions | None = None) -> str:
-    """The HTML page of ``iri``: labels, types, properties, incoming links, source lines."""
-    options = options or PageOptions()
-    lang = options.lang
-    title = label(graph, iri, lang)
-    others = [
-        (other, text)
-        for other in options.languages
-        if other != lang
-        for text in labels_in(graph, iri, other)
-        if text != title
-    ]
-    parts = ["<header>\n", nav(options), f"<h1>{escape(title)}</h1>\n"]
-    for other, text in others:
-        parts.append(f'<p class="alt" lang="{escape(other)}">{escape(text)}</p>\n')
-    link = external_href(iri)
-    iri_html = f'<a href="{escape(link)}">{escape(iri)}</a>' if link else escape(iri)
-    parts.append(f'<p class="iri"><code>{iri_html}</code></p>\n')
-    types = sorted(graph.objects(iri, RDF.type), key=lambda t: _value_key(graph, t, lang))
-    if types:
-        items = ", ".join(
-            node_html(graph, t, options) + _badge(options.is_inferred((iri, RDF.type, t)), options)
-            for t in types
-        )
-        parts.append(f"<p>{escape(options.word('type'))}: {items}</p>\n")
-    parts.append("</header>\n<main>\n")
-    parts.append(properties_html(graph, iri, options))
-    parts.append(incoming_html(graph, iri, options))
-    parts.append(sources_html(graph, iri, options))
-    parts.append("</main>\n")
-    parts.append(formats_html(options))
-    return page(f"{title} - {options.site_name}", "".join(parts), options)
+    """The HTML page of ``iri``: labels, types, properties, incoming links, source lines.
+
+    What does not depend on the page (labels, sort keys) is worked out once per graph and
+    reused by every page of it: render from a graph that does not change meanwhile.
+    """
+    return _Page(graph, options or PageOptions()).resource(iri)
 
 
 def properties_html(graph: Graph, iri: URIRef, options: PageOptions) -> str:
     """A table of every outgoing property but ``rdf:type`` (shown in the header)."""
-    by_property: dict[URIRef, list[Node]] = defaultdict(list)
-    for prop, value in graph.predicate_objects(iri):
-        if prop != RDF.type:
-            by_property[prop].append(value)
-    if not by_property:
-        return (
-            f'<section id="properties">\n<h2>{escape(options.word("properties"))}</h2>\n'
-            f"<p>{escape(options.word('none'))}</p>\n</section>\n"
-        )
-    rows = []
-    for prop in sorted(by_property, key=lambda p: _property_key(graph, p, options.lang)):
-        values = sorted(set(by_property[prop]), key=lambda v: _value_key(graph, v, options.lang))
-        items = "".join(_value_item(graph, iri, prop, v, options) for v in values)
-        rows.append(
-            f"<tr><th>{node_html(graph, prop, options)}</th><td><ul>{items}</ul></td></tr>\n"
-        )
-    return (
-        f'<section id="properties">\n<h2>{escape(options.word("properties"))}</h2>\n<table>\n'
-        f"<thead><tr><th>{escape(options.word('property'))}</th>"
-        f"<th>{escape(options.word('value'))}</th></tr></thead>\n<tbody>\n"
-        + "".join(rows)
-        + "</tbody>\n</table>\n</section>\n"
-    )
-
-
-def _value_item(graph: Graph, subject: Node, prop: Node, value: Node, options: PageOptions) -> str:
-    inferred = options.is_inferred((subject, prop, value))
-    cls = ' class="inferred"' if inferred else ""
-    return f"<li{cls}>{node_html(graph, value, options)}{_badge(inferred, options)}</li>"
+    return _Page(graph, options).properties(iri)
 
 
 def incoming_html(graph: Graph, iri: URIRef, options: PageOptions) -> str:
     """A table of the resources that point to ``iri``, by property."""
-    rows = sorted(
-        graph.subject_predicates(iri),
-        key=lambda sp: (
-            _property_key(graph, sp[1], options.lang),
-            _value_key(graph, sp[0], options.lang),
-        ),
-    )
-    if not rows:
-        return ""
-    body = []
-    for subject, prop in rows:
-        inferred = options.is_inferred((subject, prop, iri))
-        cls = ' class="inferred"' if inferred else ""
-        body.append(
-            f"<tr{cls}><td>{node_html(graph, subject, options)}</td>"
-            f"<td>{node_html(graph, prop, options)}{_badge(inferred, options)}</td></tr>\n"
-        )
-    return (
-        f'<section id="incoming">\n<h2>{escape(options.word("incoming"))}</h2>\n<table>\n'
-        f"<thead><tr><th>{escape(options.word('resource'))}</th>"
-        f"<th>{escape(options.word('property'))}</th></tr></thead>\n<tbody>\n"
-        + "".join(body)
-        + "</tbody>\n</table>\n</section>\n"
-    )
+    return _Page(graph, options).incoming(iri)
 
 
 def excerpts(graph: Graph, iri: URIRef) -> list[URIRef]:
     """The source excerpts ``iri`` was derived from, in document and line order."""
-    found = [
-        e
-        for e in graph.objects(iri, PROV.wasDerivedFrom)
-        if isinstance(e, URIRef) and (e, CKG.excerptOf, None) in graph
-    ]
+    return [row[0] for row in _excerpts(graph, iri)]
 
-    def key(excerpt: URIRef) -> tuple:
+
+def _excerpts(graph: Graph, iri: URIRef) -> list[tuple[URIRef, Node, Node | None, Node | None]]:
+    """(excerpt, document, first line, last line) of ``excerpts(graph, iri)``, in its order."""
+    rows = []
+    for excerpt in set(graph.objects(iri, PROV.wasDerivedFrom)):
+        if not isinstance(excerpt, URIRef):
+            continue
+        document = graph.value(excerpt, CKG.excerptOf)
+        if document is None:
+            continue
         first = graph.value(excerpt, CKG.firstLine)
         last = graph.value(excerpt, CKG.lastLine)
-        return (
-            str(graph.value(excerpt, CKG.excerptOf)),
-            _int(first),
-            _int(last),
-            str(excerpt),
-        )
-
-    return sorted(set(found), key=key)
+        rows.append((excerpt, document, first, last))
+    rows.sort(key=lambda row: (str(row[1]), _int(row[2]), _int(row[3]), str(row[0])))
+    return rows
 
 
 def _int(value: Node | None) -> int:
@@ -357,30 +488,7 @@ def _int(value: Node | None) -> int:
 
 def sources_html(graph: Graph, iri: URIRef, options: PageOptions) -> str:
     """The quoted source lines ``iri`` came from, numbered, each range linked to its document."""
-    figures = []
-    for excerpt in excerpts(graph, iri):
-        document = graph.value(excerpt, CKG.excerptOf)
-        first = max(_int(graph.value(excerpt, CKG.firstLine)), 1)
-        quotation = graph.value(excerpt, CKG.quotation)
-        lines = str(quotation).split("\n") if quotation is not None else []
-        caption = node_html(graph, excerpt, options)
-        if isinstance(document, URIRef):
-            caption += f" {escape(options.word('of'))} {node_html(graph, document, options)}"
-        items = []
-        for number, text in enumerate(lines, start=first):
-            line_href = options.source_line_href and options.source_line_href(document, number)
-            content = escape(text) if text else "\u00a0"
-            if line_href:
-                content = f'<a href="{escape(line_href)}">{content}</a>'
-            items.append(f'<li value="{number}">{content}</li>')
-        figures.append(
-            f"<figure>\n<figcaption>{caption}</figcaption>\n"
-            f'<ol class="source" start="{first}">{"".join(items)}</ol>\n</figure>\n'
-        )
-    if not figures:
-        return ""
-    heading = escape(options.word("source"))
-    return f'<section id="sources">\n<h2>{heading}</h2>\n' + "".join(figures) + "</section>\n"
+    return _Page(graph, options).sources(iri)
 
 
 def formats_html(options: PageOptions) -> str:
@@ -406,19 +514,27 @@ def index_page(
     """A page listing ``resources`` by class (asserted types; inferred ones only if none)."""
     options = options or PageOptions()
     lang = options.lang
+    renderer = _Page(graph, options)
+    names = renderer.names
+    inferred = options.inferred
     by_class: dict[Node, set[URIRef]] = defaultdict(set)
     for resource in resources:
         types = list(graph.objects(resource, RDF.type))
-        asserted = [t for t in types if not options.is_inferred((resource, RDF.type, t))]
+        if inferred is not None and types:
+            guessed = set(inferred.objects(resource, RDF.type))
+            asserted = [t for t in types if t not in guessed]
+        else:
+            asserted = types
         for cls in asserted or types or [RDFS.Resource]:
             by_class[cls].add(resource)
+    value_key = renderer.value_key
     sections = []
-    for cls in sorted(by_class, key=lambda c: _value_key(graph, c, lang)):
-        members = sorted(by_class[cls], key=lambda r: _value_key(graph, r, lang))
-        items = "".join(f"<li>{node_html(graph, r, options)}</li>\n" for r in members)
-        anchor = escape(compact(graph, cls).replace(":", "-").strip("<>"))
+    for cls in sorted(by_class, key=value_key):
+        members = sorted(by_class[cls], key=value_key)
+        items = "".join(f"<li>{renderer.node(r)}</li>\n" for r in members)
+        anchor = escape(names.labels.compact(cls).replace(":", "-").strip("<>"))
         sections.append(
-            f'<section id="{anchor}">\n<h2>{escape(label(graph, cls, lang))} '
+            f'<section id="{anchor}">\n<h2>{escape(names.label(cls, lang))} '
             f'<span class="meta">{len(members)}</span></h2>\n<ul>\n{items}</ul>\n</section>\n'
         )
     body = (

@@ -80,6 +80,7 @@ MEDIA_TYPES = {
     ".txt": ("text/plain", "TXT"),
 }
 PLAIN_TEXT = ("text/plain", "TXT")
+_RDF_TYPE = str(RDF.type)
 
 
 def dataset_file(checked: Checked) -> Path:
@@ -194,15 +195,24 @@ def statistics(graph: Graph, uri_space: str) -> Statistics:
     Classes are the distinct values of ``rdf:type``; a class partition counts the distinct
     subjects typed with the class, whatever their IRI.
     """
-    subjects, objects = set(), set()
+    # One pass over the triples, with as little as possible done per triple: rdflib's iteration
+    # costs most of it, then every comparison of terms (a Python call each).
+    subjects: set = set()
+    objects: set = set()
+    predicates: list = []
     members: dict[URIRef, set] = {}
-    per_property: Counter[URIRef] = Counter()
+    add_subject, add_object, add_predicate = subjects.add, objects.add, predicates.append
     for s, p, o in graph:
-        subjects.add(s)
-        objects.add(o)
-        per_property[p] += 1
-        if p == RDF.type:
-            members.setdefault(o, set()).add(s)
+        add_subject(s)
+        add_object(o)
+        add_predicate(p)
+        # str.__eq__ (in C) rules out nearly every triple before the term comparison
+        if str.__eq__(p, _RDF_TYPE) and p == RDF.type:
+            found = members.get(o)
+            if found is None:
+                found = members[o] = set()
+            found.add(s)
+    per_property = Counter(predicates)
     entities = {s for s in subjects if isinstance(s, URIRef) and s.startswith(uri_space)}
     return Statistics(
         triples=len(graph),

@@ -712,9 +712,12 @@ def _term_text(graph: Graph, node: Node, depth: int = 0) -> str:
         )
     if depth > 4:
         return "[ … ]"
+    # Sorted by the text: blank nodes have random labels, so their order would change per run.
     inner = "; ".join(
-        f"{curie(p)} {_term_text(graph, o, depth + 1)}"
-        for p, o in sorted(graph.predicate_objects(node))
+        sorted(
+            f"{curie(p)} {_term_text(graph, o, depth + 1)}"
+            for p, o in graph.predicate_objects(node)
+        )
     )
     return f"[ {inner} ]"
 
@@ -743,18 +746,19 @@ _NOT_CONSTRAINTS = {
 
 
 def _constraints(shapes: Graph, shape: Node) -> str:
-    items = [
+    items = sorted(  # by the text, not by blank node labels, which change per run
         f"<code>{escape(curie(p))} {escape(_term_text(shapes, o))}</code>"
-        for p, o in sorted(shapes.predicate_objects(shape))
+        for p, o in shapes.predicate_objects(shape)
         if p not in _NOT_CONSTRAINTS
-    ]
-    for sparql in sorted(shapes.objects(shape, SH.sparql)):
+    )
+    sparql_items = []
+    for sparql in shapes.objects(shape, SH.sparql):
         query = shapes.value(sparql, SH.select) or shapes.value(sparql, SH.ask) or ""
         message = bilingual(texts(shapes, sparql, SH.message))
-        items.append(
+        sparql_items.append(
             f'<span class="muted">SPARQL:</span> {message}<pre>{escape(_dedent(str(query)))}</pre>'
         )
-    return "<br>".join(items)
+    return "<br>".join(items + sorted(sparql_items))
 
 
 def _dedent(text: str) -> str:
@@ -822,7 +826,7 @@ def _node_shape(shapes: Graph, shape: URIRef) -> str:
         else ""
     )
     rows = []
-    for prop_shape in sorted(shapes.objects(shape, SH.property), key=str):
+    for prop_shape in shapes.objects(shape, SH.property):
         anchor = (
             f' id="{escape(local(prop_shape))}"'
             if isinstance(prop_shape, URIRef) and prop_shape.startswith(SHAPES_NS)
@@ -837,6 +841,7 @@ def _node_shape(shapes: Graph, shape: URIRef) -> str:
             f"<td>{_severity(shapes, prop_shape)}</td>"
             f"<td>{bilingual(texts(shapes, prop_shape, SH.message), 'p')}</td></tr>"
         )
+    rows.sort()  # by name, then by the text of blank shapes (their labels change per run)
     table = (
         "<table><tr>"
         f"<th>{heading('Rule', 'Regola')}</th><th>{heading('Path', 'Percorso')}</th>"

@@ -20,8 +20,12 @@ relative, so the folder also works offline and from any host or sub-path.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import posixpath
 import re
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from importlib.resources import files
 from urllib.parse import quote
 
@@ -84,32 +88,30 @@ def resources(graph: Graph, base: str) -> list[URIRef]:
     return sorted(n for n in nodes if document_path(n, base) is not None)
 
 
-def description(graph: Graph, iri: URIRef) -> Graph:
+def description(graph: Graph, iri: URIRef) -> set[tuple]:
     """What the documents of ``iri`` say: its outgoing and incoming triples, the labels of
     every resource it links to or is linked from, and the source excerpts it was derived from.
     """
-    out = Graph()
-    linked = set()
-    for triple in graph.triples((iri, None, None)):
-        out.add(triple)
-        linked.add(triple[2])
-    for triple in graph.triples((None, None, iri)):
-        out.add(triple)
-        linked.add(triple[0])
+    out = {*graph.triples((iri, None, None)), *graph.triples((None, None, iri))}
     for excerpt in html.excerpts(graph, iri):
-        for triple in graph.triples((excerpt, None, None)):
-            out.add(triple)
-            linked.add(triple[2])
-    for node in sorted(n for n in linked if isinstance(n, URIRef)):
+        out.update(graph.triples((excerpt, None, None)))
+    linked = {t for s, _, o in out for t in (s, o) if isinstance(t, URIRef) and t != iri}
+    for node in sorted(linked):
         for prop in LABEL_PROPERTIES:
-            for triple in graph.triples((node, prop, None)):
-                out.add(triple)
+            out.update(graph.triples((node, prop, None)))
     return out
 
 
 def relative(from_file: str, to_file: str) -> str:
     """The URL of release path ``to_file`` relative to the page at ``from_file``."""
-    return quote(posixpath.relpath(to_file, posixpath.dirname(from_file) or "."), safe="/")
+    return _relative(posixpath.dirname(from_file), to_file)
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(from_folder: str, to_file: str) -> str:
+    # relpath asks the OS for the working directory on every call: memoised, pages link the
+    # same few targets from the same few folders thousands of times.
+    return quote(posixpath.relpath(to_file, from_folder or "."), safe="/")
 
 
 def static_options(base: str, page: str, inferred: Graph | None = None) -> html.PageOptions:
@@ -164,32 +166,21 @@ def hosting_file(name: str) -> bytes:
     return files("clusterkg").joinpath(f"assets/pages/{name}").read_bytes()
 
 
+# From this many resources on, documents are written by one process per CPU: below it, starting
+# the processes costs more than it saves.
+PARALLEL_FROM = 2000
+_shared: Checked | None = None  # what forked workers render from (they inherit it, unpickled)
+
+
 def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     """Release files this stage adds, by path inside the release: (bytes, description)."""
     base = checked.project.base
     graph = checked.data_graph()
     inferred = checked.inference.inferred
-    contents: dict[str, tuple[bytes, str]] = {}
     listed = resources(graph, base)
-    for iri in listed:
-        doc = document_path(iri, base)
-        assert doc is not None
-        stem = posixpath.basename(doc)
-        described = description(graph, iri)
-        described.add((URIRef(f"{base}{doc}"), FOAF.primaryTopic, iri))
-        described = export.sorted_graph(described, base)
-        page = html.resource_page(graph, iri, static_options(base, f"{doc}.html", inferred))
-        contents[f"{doc}.html"] = (page.encode("utf-8"), f"the page of {iri}")
-        contents[f"{doc}.ttl"] = (export.turtle(described), f"the description of {iri} (Turtle)")
-        contents[f"{doc}.jsonld"] = (
-            export.jsonld(described, base),
-            f"the description of {iri} (JSON-LD)",
-        )
-        contents[f"{doc}.nt"] = (
-            export.ntriples(described),
-            f"the description of {iri} (N-Triples)",
-        )
-        contents[f"{doc}.var"] = (type_map(stem), f"the variants of {base}{doc} (Apache type map)")
+    contents: dict[str, tuple[bytes, str]] = {}
+    for part in _in_processes(checked, listed):
+        contents.update(part)
     index = html.index_page(
         graph,
         listed,
@@ -202,3 +193,56 @@ def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     for name, (asset, text) in HOSTING_FILES.items():
         contents[name] = (hosting_file(asset), text)
     return contents
+
+
+def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
+    """The documents of each resource in ``iris``: the page and the description's variants."""
+    base = checked.project.base
+    graph = checked.data_graph()
+    inferred = checked.inference.inferred
+    contents: dict[str, tuple[bytes, str]] = {}
+    for iri in iris:
+        doc = document_path(iri, base)
+        assert doc is not None
+        stem = posixpath.basename(doc)
+        described = {*description(graph, iri), (URIRef(f"{base}{doc}"), FOAF.primaryTopic, iri)}
+        page = html.resource_page(graph, iri, static_options(base, f"{doc}.html", inferred))
+        contents[f"{doc}.html"] = (page.encode("utf-8"), f"the page of {iri}")
+        lines = export.ntriples(described)
+        contents[f"{doc}.ttl"] = (
+            export.turtle_of_ntriples(lines, base),
+            f"the description of {iri} (Turtle)",
+        )
+        contents[f"{doc}.jsonld"] = (
+            export.jsonld(described, base),
+            f"the description of {iri} (JSON-LD)",
+        )
+        contents[f"{doc}.nt"] = (lines, f"the description of {iri} (N-Triples)")
+        contents[f"{doc}.var"] = (type_map(stem), f"the variants of {base}{doc} (Apache type map)")
+    return contents
+
+
+def _in_processes(checked: Checked, iris: list[URIRef]) -> list[dict[str, tuple[bytes, str]]]:
+    """:func:`documents` of ``iris``, split in runs over one forked process per CPU.
+
+    Each process renders a contiguous run of ``iris`` and the runs come back in order, so the
+    result is the one a single process gives. Forking shares the graph without copying it;
+    where processes cannot fork, or there are few resources, one process does it all.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(iris) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [documents(checked, iris)]
+    global _shared
+    size = -(-len(iris) // workers)
+    runs = [iris[i : i + size] for i in range(0, len(iris), size)]
+    _shared = checked
+    try:
+        with ProcessPoolExecutor(len(runs), mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(_documents_of_shared, runs))
+    finally:
+        _shared = None
+
+
+def _documents_of_shared(iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
+    assert _shared is not None  # set by _in_processes before forking
+    return documents(_shared, iris)

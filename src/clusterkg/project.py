@@ -15,13 +15,19 @@ CKG = Namespace("https://w3id.org/clusterkg/ontology#")
 ONTOLOGY_IRI = URIRef("https://w3id.org/clusterkg/ontology")
 
 
+# The engines a project can run: the reference first, then the fast paths for large graphs.
+REASONERS = ("owlrl", "reasonable", "oxigraph")
+VALIDATORS = ("pyshacl", "pyrudof")
+
+
 @dataclass(frozen=True)
 class Project:
-    """The folders of a clusterkg project, the base IRI of its data, and its OWL RL engine."""
+    """The folders of a clusterkg project, the base IRI of its data, and its engines."""
 
     root: Path = Path(".")
     base: str = DEFAULT_BASE
-    reasoner: str = "owlrl"  # or "reasonable", the fast path for large graphs
+    reasoner: str = "owlrl"  # or "reasonable", the fast OWL 2 RL path for large graphs
+    validator: str = "pyshacl"  # or "pyrudof", the fast SHACL path for large graphs
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):

@@ -1,4 +1,6 @@
-"""Reason stage: the OWL 2 RL closure (owlrl), kept apart from what was asserted.
+"""Reason stage: the OWL 2 RL closure, kept apart from what was asserted.
+
+owlrl is the reference engine; ``reasonable`` and the ``oxigraph`` rules are the fast paths.
 
 owlrl adds a great deal that tells a consumer nothing (every node is an ``owl:Thing`` and
 ``owl:sameAs`` itself, literals get types, the RDF/OWL vocabulary describes itself); those
@@ -8,10 +10,15 @@ own inconsistency findings (disjointness clashes, members of ``owl:Nothing``) fa
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import owlrl
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .load import new_graph
 
 # Namespaces whose terms describe RDF itself; what the closure says about them is axiomatic.
 BUILTIN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
@@ -67,17 +74,21 @@ class _OWLRLClosure(owlrl.OWLRL_Semantics):
         super().store_triple(t)
 
 
-REASONERS = ("owlrl", "reasonable")
-
-
-def infer(asserted: Graph, reasoner: str = "owlrl") -> Inference:
+def infer(
+    asserted: Graph, reasoner: str = "owlrl", asserted_oxigraph: list | None = None
+) -> Inference:
     """The informative triples the OWL 2 RL closure of ``asserted`` adds, and inconsistencies.
 
-    ``owlrl`` is the reference; ``reasonable`` (a Rust OWL 2 RL engine) is the fast path for
-    large graphs, tested to give the same triples on synthetic corpora.
+    ``owlrl`` is the reference. Two fast paths for large graphs are tested to give the same
+    triples and inconsistencies on the real data and on synthetic corpora: ``reasonable`` (a
+    Rust OWL 2 RL engine) and ``oxigraph`` (the OWL 2 RL rules that ontologies of this kind
+    use, as SPARQL updates run by Oxigraph; it refuses a graph that needs any other rule).
+    ``asserted_oxigraph``, the same triples as Oxigraph ones, saves that path converting them.
     """
     if reasoner == "reasonable":
         return _infer_reasonable(asserted)
+    if reasoner == "oxigraph":
+        return _infer_oxigraph(asserted, asserted_oxigraph)
     closure = Graph()
     closure += asserted
     owlrl.DeductiveClosure(_OWLRLClosure, axiomatic_triples=False, datatype_axioms=False).expand(
@@ -93,7 +104,7 @@ def infer(asserted: Graph, reasoner: str = "owlrl") -> Inference:
 
 
 def _sorted(triples) -> Graph:
-    inferred = Graph()
+    inferred = new_graph()
     for triple in sorted(triples):  # sorted, so that every later stage sees one order
         inferred.add(triple)
     return inferred
@@ -110,33 +121,170 @@ def _infer_reasonable(asserted: Graph) -> Inference:
             return Literal(str(term))
         return term
 
-    closure = {(plain(s), p, plain(o)) for s, p, o in engine.reason()}
+    closure = {(plain(s), p, plain(o)) for s, p, o in engine.reason()}  # asserted included
     kept = [t for t in closure if is_informative(t) and t not in asserted]
-    inferred = _sorted(kept)
-    union = Graph()
-    union += asserted
-    union += inferred
-    return Inference(inferred, inconsistencies(union))
+    return Inference(_sorted(kept), inconsistencies(closure))
 
 
-# reasonable reports no inconsistencies, so the fast path checks the ones owlrl finds with this
-# ontology: disjoint classes (cax-dw) and members of owl:Nothing (cls-nothing2). (Two values of a
-# functional datatype property are not one of them; SHACL's maxCount reports those.)
-_INCONSISTENCY_QUERY = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?message WHERE {
-  {
-    ?c1 owl:disjointWith ?c2 . ?x a ?c1, ?c2 .
-    BIND(CONCAT("Disjoint classes <", STR(?c1), "> and <", STR(?c2), "> have a common member <",
-                STR(?x), ">") AS ?message)
-  } UNION {
-    ?x a owl:Nothing .
-    BIND(CONCAT(STR(?x), " is defined of type 'Nothing'") AS ?message)
-  }
+def inconsistencies(closure: Iterable[tuple]) -> list[str]:
+    """The OWL RL inconsistencies of a closed graph that this ontology's axioms can cause.
+
+    reasonable reports none, so the fast paths look for the ones owlrl finds with this
+    ontology, in owlrl's words: members common to disjoint classes (rule cax-dw) and members of
+    ``owl:Nothing`` (cls-nothing2), which is a subclass of every class (scm-cls) and so clashes
+    with every disjointness axiom. Two values of a functional datatype property are not among
+    them; SHACL's maxCount reports those.
+    """
+    members: dict[Node, set[Node]] = defaultdict(set)
+    disjoint = []
+    for s, p, o in closure:
+        if p == RDF.type:
+            members[o].add(s)
+        elif p == OWL.disjointWith:
+            disjoint.append((s, o))
+    nothing = members[OWL.Nothing]
+    found = {
+        f"Disjoint classes {c1} and {c2} have a common individual {x}"
+        for c1, c2 in disjoint
+        for x in (members[c1] | nothing) & (members[c2] | nothing)
+    }
+    found.update(f"{x} is defined of type 'Nothing'" for x in nothing)
+    return sorted(found)
+
+
+# --- The oxigraph path: OWL 2 RL rules as SPARQL updates -------------------------------------
+
+# The rules of the OWL 2 RL profile (W3C OWL 2 Profiles, section 4.3, tables 4-9) whose premises
+# use only the vocabulary in SUPPORTED_VOCABULARY, by their names there. Rules whose conclusions
+# the build never publishes (scm-cls, scm-op, scm-dp, scm-dom*, scm-rng*, cls-thing...) are left
+# out; they cannot lead to a published triple through the rules below.
+_RULES = {
+    "eq-sym": "INSERT { ?y owl:sameAs ?x } WHERE { ?x owl:sameAs ?y }",
+    "eq-trans": "INSERT { ?x owl:sameAs ?z } WHERE { ?x owl:sameAs ?y . ?y owl:sameAs ?z }",
+    "eq-rep-s": "INSERT { ?s2 ?p ?o } WHERE { ?s owl:sameAs ?s2 . ?s ?p ?o }",
+    "eq-rep-p": "INSERT { ?s ?p2 ?o } WHERE { ?p owl:sameAs ?p2 . ?s ?p ?o }",
+    "eq-rep-o": "INSERT { ?s ?p ?o2 } WHERE { ?o owl:sameAs ?o2 . ?s ?p ?o }",
+    "prp-dom": "INSERT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y }",
+    "prp-rng": "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y FILTER(!isLiteral(?y)) }",
+    "prp-fp": "INSERT { ?y1 owl:sameAs ?y2 } WHERE { ?p a owl:FunctionalProperty . "
+    "?x ?p ?y1, ?y2 FILTER(?y1 != ?y2 && !isLiteral(?y1)) }",
+    "prp-ifp": "INSERT { ?x1 owl:sameAs ?x2 } WHERE { ?p a owl:InverseFunctionalProperty . "
+    "?x1 ?p ?y . ?x2 ?p ?y FILTER(?x1 != ?x2) }",
+    "prp-symp": "INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y "
+    "FILTER(!isLiteral(?y)) }",
+    "prp-trp": "INSERT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z }",
+    "prp-spo1": "INSERT { ?x ?p2 ?y } WHERE { ?p1 rdfs:subPropertyOf ?p2 . ?x ?p1 ?y }",
+    "prp-eqp1": "INSERT { ?x ?p2 ?y } WHERE { ?p1 owl:equivalentProperty ?p2 . ?x ?p1 ?y }",
+    "prp-eqp2": "INSERT { ?x ?p1 ?y } WHERE { ?p1 owl:equivalentProperty ?p2 . ?x ?p2 ?y }",
+    "prp-inv1": "INSERT { ?y ?p2 ?x } WHERE { ?p1 owl:inverseOf ?p2 . ?x ?p1 ?y "
+    "FILTER(!isLiteral(?y)) }",
+    "prp-inv2": "INSERT { ?y ?p1 ?x } WHERE { ?p1 owl:inverseOf ?p2 . ?x ?p2 ?y "
+    "FILTER(!isLiteral(?y)) }",
+    # scm-cls, only the part that matters here: owl:Nothing is a subclass of every class, so a
+    # member of it is a member of every class, and clashes with every disjointness axiom.
+    "scm-cls": "INSERT { owl:Nothing rdfs:subClassOf ?c } WHERE { ?c a owl:Class }",
+    "cax-sco": "INSERT { ?x a ?c2 } WHERE { ?c1 rdfs:subClassOf ?c2 . ?x a ?c1 }",
+    "cax-eqc1": "INSERT { ?x a ?c2 } WHERE { ?c1 owl:equivalentClass ?c2 . ?x a ?c1 }",
+    "cax-eqc2": "INSERT { ?x a ?c1 } WHERE { ?c1 owl:equivalentClass ?c2 . ?x a ?c2 }",
+    "scm-sco": "INSERT { ?c1 rdfs:subClassOf ?c3 } WHERE { "
+    "?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c3 }",
+    "scm-eqc1": "INSERT { ?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c1 } WHERE { "
+    "?c1 owl:equivalentClass ?c2 }",
+    "scm-eqc2": "INSERT { ?c1 owl:equivalentClass ?c2 } WHERE { "
+    "?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c1 }",
+    "scm-spo": "INSERT { ?p1 rdfs:subPropertyOf ?p3 } WHERE { "
+    "?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p3 }",
+    "scm-eqp1": "INSERT { ?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p1 } WHERE { "
+    "?p1 owl:equivalentProperty ?p2 }",
+    "scm-eqp2": "INSERT { ?p1 owl:equivalentProperty ?p2 } WHERE { "
+    "?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p1 }",
 }
-"""
+# OWL and RDFS terms the rules above cover, used as predicates or as classes of rdf:type.
+# Anything else from the OWL namespace (restrictions, unions, property chains, keys...) would
+# need rules this path does not have, so it refuses the graph rather than under-infer.
+SUPPORTED_VOCABULARY = {
+    *(
+        OWL[name]
+        for name in (
+            "sameAs",
+            "FunctionalProperty",
+            "InverseFunctionalProperty",
+            "SymmetricProperty",
+            "TransitiveProperty",
+            "equivalentProperty",
+            "inverseOf",
+            "equivalentClass",
+            "disjointWith",
+            "Nothing",
+            "Thing",
+            "Class",
+            "ObjectProperty",
+            "DatatypeProperty",
+            "AnnotationProperty",
+            "Ontology",
+            "NamedIndividual",
+            "versionInfo",
+            "versionIRI",
+            "priorVersion",
+            "imports",
+            "deprecated",
+            "backwardCompatibleWith",
+            "incompatibleWith",
+        )
+    ),
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.domain,
+    RDFS.range,
+    RDFS.Datatype,
+    RDFS.Class,
+}
+_ASSERTED = "urn:clusterkg:asserted"  # a copy of the asserted triples, to tell what is new
 
 
-def inconsistencies(graph: Graph) -> list[str]:
-    """The OWL RL inconsistencies of ``graph`` that the ontology's axioms can cause."""
-    return sorted({str(row[0]) for row in graph.query(_INCONSISTENCY_QUERY)})
+def _infer_oxigraph(asserted: Graph, triples: list | None = None) -> Inference:
+    """The oxigraph path; ``triples`` are ``asserted`` as Oxigraph triples, if at hand."""
+    import pyoxigraph as ox
+
+    from .errors import UsageError
+    from .oxterms import from_oxigraph, oxigraph_triples
+
+    store = ox.Store()
+    copy = ox.NamedNode(_ASSERTED)
+    triples = oxigraph_triples(asserted) if triples is None else triples
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, copy) for t in triples)
+    prefixes = {"owl": str(OWL), "rdfs": str(RDFS), "rdf": str(RDF)}
+
+    used = store.query(
+        "SELECT DISTINCT ?term WHERE { { ?s ?term ?o } UNION { ?s a ?term } "
+        "FILTER(STRSTARTS(STR(?term), STR(owl:))) }",
+        prefixes=prefixes,
+    )
+    unsupported = sorted(
+        term.value for (term,) in used if URIRef(term.value) not in SUPPORTED_VOCABULARY
+    )
+    if unsupported:
+        raise UsageError(
+            f"--reasoner oxigraph has no OWL 2 RL rules for {', '.join(unsupported)}: "
+            "use --reasoner owlrl or reasonable"
+        )
+    size = -1
+    while size != len(store):  # to the fixpoint: a round that adds nothing
+        size = len(store)
+        for rule in _RULES.values():
+            store.update(rule, prefixes=prefixes)
+
+    def rdflib_rows(query: str) -> list[tuple]:
+        term = from_oxigraph
+        return [(term(s), term(p), term(o)) for s, p, o in store.query(query, prefixes=prefixes)]
+
+    added = rdflib_rows(
+        f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{_ASSERTED}> "
+        "{ ?s ?p ?o } } }"
+    )
+    typing = rdflib_rows(
+        "SELECT ?s ?p ?o WHERE { VALUES ?p { rdf:type owl:disjointWith } ?s ?p ?o }"
+    )
+    kept = [t for t in added if is_informative(t)]
+    return Inference(_sorted(kept), inconsistencies(typing))

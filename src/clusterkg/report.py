@@ -38,7 +38,7 @@ def progress(console: Console, enabled: bool = True) -> Iterator:
 def class_counts(checked: Checked) -> list[tuple[str, str, int]]:
     """(class, label, instances) for the ontology's classes and the types the data asserts."""
     data = checked.data_graph()
-    ontology = checked.sources.dataset.graph(checked.project.graph_iri("ontology"))
+    ontology = checked.sources.graph(checked.project.graph_iri("ontology"))
     classes = {
         c
         for c in ontology.subjects(RDF.type, None)

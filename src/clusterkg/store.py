@@ -32,10 +32,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Literal, URIRef, Variable
+from rdflib import Dataset, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
 from .errors import ClusterKGError, UsageError
+from .oxterms import from_oxigraph, oxigraph_triples
 from .project import Project, prefixes
 from .query import CatalogQuery, bindings
 
@@ -43,7 +45,6 @@ STORE_DIR = "store"  # the ready store's folder inside a release
 STAMP = "clusterkg-kg.trig.sha256"  # inside the store folder: the kg.trig it was built from
 DEFAULT_TIMEOUT = 60.0
 RESULTS_JSON = "application/sparql-results+json"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class RemoteError(ClusterKGError):
@@ -177,12 +178,26 @@ def path_store(location: Path, release: Path | None = None):
 
 
 def dataset_store(dataset: Dataset):
-    """An in-memory Oxigraph store holding the named graphs of an rdflib dataset."""
+    """An in-memory Oxigraph store holding the named graphs of an rdflib dataset.
+
+    Each triple also goes to the default graph, which the catalog's queries read as the union.
+    """
     ox = _oxigraph()
     store = ox.Store()
-    data = dataset.serialize(format="nquads", encoding="utf-8")
-    store.load(data, format=ox.RdfFormat.N_QUADS)
-    store.load(dataset.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    for graph in dataset.graphs():
+        if graph.identifier != DATASET_DEFAULT_GRAPH_ID and len(graph):
+            name = ox.NamedNode(graph.identifier)
+            triples = oxigraph_triples(graph)
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return store
+
+
+def oxigraph_store(triples: list):
+    """An in-memory Oxigraph store holding Oxigraph ``triples`` as its default graph."""
+    ox = _oxigraph()
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     return store
 
 
@@ -201,19 +216,11 @@ def query_store(store, query: CatalogQuery, given: dict[str, str], project: Proj
     return _rdflib_result(ox, answer)
 
 
-def _rdflib_term(ox, term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
-    raise UsageError(f"unsupported term in a query answer: {term}")  # RDF 1.2 triple terms
+def _rdflib_term(term):
+    try:
+        return from_oxigraph(term)
+    except TypeError as exc:  # RDF 1.2 triple terms
+        raise UsageError(f"unsupported term in a query answer: {term}") from exc
 
 
 def _rdflib_result(ox, answer) -> Result:
@@ -227,18 +234,15 @@ def _rdflib_result(ox, answer) -> Result:
         result = Result("CONSTRUCT")
         graph = Graph()
         for triple in answer:
-            graph.add(tuple(_rdflib_term(ox, t) for t in triple))
+            graph.add(tuple(_rdflib_term(t) for t in triple))
         result.graph = graph
         return result
     variables = [Variable(v.value) for v in answer.variables]
     result = Result("SELECT")
     result.vars = variables
+    names = [(var, var.toPython()[1:]) for var in variables]
     result.bindings = [
-        {
-            var: _rdflib_term(ox, solution[var.toPython()[1:]])
-            for var in variables
-            if solution[var.toPython()[1:]] is not None
-        }
+        {var: _rdflib_term(solution[name]) for var, name in names if solution[name] is not None}
         for solution in answer
     ]
     return result
@@ -409,19 +413,107 @@ def release_graphs(release: Path, project: Project) -> dict[str, tuple[bytes, in
     }
 
 
+@dataclass(frozen=True)
+class Deletion(Upload):
+    """A graph ``publish --prune`` deleted: its IRI, the triples it held, the HTTP status (404:
+    it was already gone)."""
+
+
 def publish(
-    release: Path, graph_store: str, project: Project, timeout: float = DEFAULT_TIMEOUT
+    release: Path,
+    graph_store: str,
+    project: Project,
+    timeout: float = DEFAULT_TIMEOUT,
+    prune: str | None = None,
 ) -> Iterator[Upload]:
     """PUT each named graph of ``release`` to ``graph_store``, yielding each upload once done.
 
     Stops with :class:`RemoteError` at the first refusal: graphs already sent stay new, the
     failed one and the rest stay as they were (a ``PUT`` is applied whole or not at all).
+
+    With ``prune``, the store's SPARQL query endpoint, and only once every ``PUT`` has
+    succeeded: each graph the store holds under the project's graph namespace
+    (``<base>graph/``) that the release does not have is deleted, and yielded as a
+    :class:`Deletion`. Graphs outside that namespace are never touched.
     """
-    for iri, (data, count) in release_graphs(release, project).items():
-        separator = "&" if "?" in graph_store else "?"
-        url = f"{graph_store}{separator}{urllib.parse.urlencode({'graph': iri})}"
+    graphs = release_graphs(release, project)
+    for iri, (data, count) in graphs.items():
         request = urllib.request.Request(
-            url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"}
+            _graph_url(graph_store, iri),
+            data=data,
+            method="PUT",
+            headers={"Content-Type": "application/n-triples"},
         )
         status, _, _ = _send(request, timeout, f"graph {iri}: PUT {graph_store}")
         yield Upload(iri, count, status)
+    if prune is not None:
+        yield from _prune(prune, graph_store, project, set(graphs), timeout)
+
+
+def _graph_url(graph_store: str, iri: str) -> str:
+    separator = "&" if "?" in graph_store else "?"
+    return f"{graph_store}{separator}{urllib.parse.urlencode({'graph': iri})}"
+
+
+def _prune(
+    endpoint: str, graph_store: str, project: Project, keep: set[str], timeout: float
+) -> Iterator[Deletion]:
+    namespace = str(project.graph_iri(""))
+    for iri, count in stored_graphs(endpoint, namespace, timeout).items():
+        if iri in keep:
+            continue
+        request = urllib.request.Request(_graph_url(graph_store, iri), method="DELETE")
+        what = f"graph {iri}: DELETE {graph_store}"
+        try:
+            status, _, _ = _send(request, timeout, what)
+        except RemoteError as exc:
+            # _send raises "from None", which still keeps the HTTP error as __context__
+            refusal = exc.__context__
+            if not (isinstance(refusal, urllib.error.HTTPError) and refusal.code == 404):
+                raise
+            status = 404  # deleted by someone else meanwhile: what we wanted
+        yield Deletion(iri, count, status)
+
+
+def stored_graphs(
+    endpoint: str, namespace: str, timeout: float = DEFAULT_TIMEOUT
+) -> dict[str, int]:
+    """The named graphs the store at ``endpoint`` holds strictly under ``namespace``, with
+    their triple counts, sorted by IRI.
+
+    The query matches a triple pattern, not ``GRAPH ?g {}``: the empty pattern is legal SPARQL
+    1.1 but Virtuoso and RDF4J answer it with nothing, and Oxigraph before 0.4.7 with one
+    unbound row. An empty graph is thus not listed, which loses nothing: it holds no data.
+    The namespace is checked here again, whatever the server's ``FILTER`` did.
+    """
+    query = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(STRSTARTS(STR(?g), {Literal(namespace).n3()})) }} GROUP BY ?g"
+    )
+    request = urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode({"query": query}).encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": f"{RESULTS_JSON}, application/sparql-results+xml;q=0.5",
+        },
+    )
+    _, data, media_type = _send(request, timeout, f"list the graphs on {endpoint}")
+    try:
+        result = Result.parse(io.BytesIO(data), format="xml" if "xml" in media_type else "json")
+        rows = [(row.get(Variable("g")), row.get(Variable("n"))) for row in result.bindings]
+        found = {
+            str(graph): int(count.toPython()) if count is not None else 0
+            for graph, count in rows
+            if isinstance(graph, URIRef)
+        }
+    except Exception as exc:  # rdflib raises many types on a body it cannot read
+        raise RemoteError(
+            f"{endpoint}: the list of graphs is not SPARQL results ({_one_line(str(exc))})"
+        ) from None
+    return {
+        iri: count
+        for iri, count in sorted(found.items())
+        if iri.startswith(namespace) and iri != namespace
+    }

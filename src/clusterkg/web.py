@@ -161,11 +161,15 @@ def document(site: Site, request: Request) -> Response:
         response = _html(page)
         response.headers["Vary"] = "Accept, Accept-Language"
         return response
-    described = pages.description(graph, iri)
-    described.add((URIRef(f"{site.base}doc/{stem}"), FOAF.primaryTopic, iri))
-    described = export.sorted_graph(described, site.base)
-    body = {"text/turtle": export.turtle, "application/n-triples": export.ntriples}.get(chosen)
-    data = body(described) if body else export.jsonld(described, site.base)
+    described = {
+        *pages.description(graph, iri),
+        (URIRef(f"{site.base}doc/{stem}"), FOAF.primaryTopic, iri),
+    }
+    if chosen == "application/n-triples":
+        data = export.ntriples(described)
+    else:
+        write = export.turtle if chosen == "text/turtle" else export.jsonld
+        data = write(described, site.base)
     return Response(data, media_type=f"{chosen}; charset=utf-8", headers={"Vary": "Accept"})
 
 
