@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 import random
-from types import SimpleNamespace
 
 import pytest
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from clusterkg import jsonld
-from clusterkg.load import LoadedSources
+from clusterkg.load import LoadedSources, new_graph
+from clusterkg.pipeline import Checked
 from clusterkg.project import CKG
+from clusterkg.reason import Inference
 
 ID = "https://w3id.org/clusterkg/id/"
 
@@ -91,7 +92,7 @@ def test_two_clusters_are_built_fast_and_the_same(multi_reasoned, monkeypatch):
 # --- A graph full of corner cases ------------------------------------------------------------
 
 
-def _sources(project, profiles: dict[str, list], reference: list) -> SimpleNamespace:
+def _sources(project, profiles: dict[str, list], reference: list) -> Checked:
     sources = LoadedSources(project)
     sources.graph(project.graph_iri("ontology")).parse(project.ontology_file)
     for triple in reference:
@@ -99,7 +100,7 @@ def _sources(project, profiles: dict[str, list], reference: list) -> SimpleNames
     for name, triples in profiles.items():
         for triple in triples:
             sources.graph(project.graph_iri(f"profile/{name}")).add(triple)
-    return SimpleNamespace(project=project, sources=sources)
+    return Checked(project, sources, Inference(new_graph()))
 
 
 def _corner_cases(cluster: URIRef, tag: str) -> list:

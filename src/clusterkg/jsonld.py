@@ -436,9 +436,9 @@ def cluster_subgraph(checked: Checked, cluster: URIRef, asserted: Graph | None =
     come with their types and literal values (labels, codes, quotations), not their own links,
     so a document stays about one cluster.
     """
-    if asserted is None:  # the union copies every triple: callers with many clusters pass it
-        asserted = checked.sources.union()
-    described = {s for g in _profiles(checked, cluster) for s in g.subjects()} | {cluster}
+    if asserted is None:
+        asserted = checked.asserted_graph()
+    described = described_by_profiles(checked, cluster)
     out = Graph()
     seen: set = set()
     queue = [cluster]
@@ -457,17 +457,30 @@ def cluster_subgraph(checked: Checked, cluster: URIRef, asserted: Graph | None =
     return out
 
 
-def _profiles(checked: Checked, cluster: URIRef, graphs: list[Graph] | None = None) -> list[Graph]:
-    """The profile graphs that describe ``cluster`` (among ``graphs``, the profile graphs)."""
-    if graphs is None:
-        graphs = _profile_graphs(checked)
-    return [g for g in graphs if (cluster, RDF.type, CKG.Cluster) in g]
+def described_by_profiles(
+    checked: Checked, cluster: URIRef, profiles: list[tuple[set, set]] | None = None
+) -> set:
+    """``cluster`` and every subject of the profile graphs that describe it (among
+    ``profiles``, the ``(clusters, subjects)`` of each profile graph, if at hand)."""
+    if profiles is None:
+        profiles = profile_subjects(checked)
+    described = {cluster}
+    for clusters_described, subjects in profiles:
+        if cluster in clusters_described:
+            described |= subjects
+    return described
 
 
-def _profile_graphs(checked: Checked) -> list[Graph]:
-    # (not by named_graphs(), which counts the triples of every graph to skip empty ones)
+def profile_subjects(checked: Checked) -> list[tuple[set, set]]:
+    """``(clusters, subjects)`` of each profile graph, from its triples (no Graph is built)."""
     prefix = str(checked.project.graph_iri("profile/"))
-    return [g for iri, g in checked.sources.graphs.items() if str(iri).startswith(prefix)]
+    found = []
+    for iri in checked.sources.graph_iris():
+        if str(iri).startswith(prefix):
+            triples = list(checked.sources.graph_triples(iri))
+            clusters = {s for s, p, o in triples if p == RDF.type and o == CKG.Cluster}
+            found.append((clusters, {s for s, _, _ in triples}))
+    return found
 
 
 def framed_cluster(subgraph: Graph, cluster: URIRef, ctx: dict, loader: Callable) -> dict:
@@ -484,7 +497,7 @@ def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     rdflib and pyld (``compacted``, ``framed_cluster``); both give the same bytes.
     """
     with _collector_paused():
-        asserted = checked.sources.union()
+        asserted = checked.asserted_graph()
         ontology = checked.sources.graph(checked.project.graph_iri("ontology"))
         triples = list(asserted.triples((None, None, None)))  # (list(graph) counts them first)
         ctx = context(triples, ontology)
@@ -1004,8 +1017,7 @@ class _Documents:
             self.unsupported = f"pyld: {error}"
         if self.unsupported is None:
             self.nodes = _Nodes(triples, self.terms)
-        self.profile_graphs: list[Graph] | None = None
-        self.subjects: dict[int, set] = {}  # of each profile graph
+        self.profiles: list[tuple[set, set]] | None = None  # see profile_subjects
 
     def kg(self) -> dict:
         """``compacted(graph, ctx, loader)``."""
@@ -1057,13 +1069,9 @@ class _Documents:
     def _subgraph(self, checked: Checked, cluster: URIRef) -> dict[str, tuple]:
         """The nodes of ``cluster_subgraph(checked, cluster)``, by IRI, as pyld's node map
         holds them."""
-        if self.profile_graphs is None:
-            self.profile_graphs = _profile_graphs(checked)
-        described = {cluster}
-        for graph in _profiles(checked, cluster, self.profile_graphs):
-            if id(graph) not in self.subjects:
-                self.subjects[id(graph)] = set(graph.subjects())
-            described |= self.subjects[id(graph)]
+        if self.profiles is None:
+            self.profiles = profile_subjects(checked)
+        described = described_by_profiles(checked, cluster, self.profiles)
         nodes, found = self.nodes, {}
         seen: set = set()
         queue = [cluster]

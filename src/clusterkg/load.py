@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +41,13 @@ def new_graph(identifier: Node | None = None) -> Graph:
 
 @dataclass
 class LoadedSources:
-    """The asserted graph of a project: named graphs plus the files they came from."""
+    """The asserted graph of a project: named graphs plus the files they came from.
+
+    The parsed triples are kept as they are (``oxigraph``, and ``triples`` as rdflib terms);
+    an rdflib ``Graph`` of a named graph or of their union is built only when asked for. An
+    rdflib graph costs several hundred bytes and a few microseconds a triple, and the fast
+    engines, the writers and the pages never need the per-source graphs.
+    """
 
     project: Project
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
@@ -49,22 +55,41 @@ class LoadedSources:
     # The same named graphs as Oxigraph triples, kept from parsing: the writers and the
     # oxigraph reasoner start from these instead of converting every rdflib term back.
     oxigraph: dict[URIRef, list] = field(default_factory=dict)
+    # The parsed triples of each named graph as rdflib terms, until ``graph`` builds its Graph.
+    triples: dict[URIRef, list[tuple]] = field(default_factory=dict)
     _union: Graph | None = field(default=None, init=False, repr=False)
 
     def graph(self, iri: URIRef) -> Graph:
-        """The named graph ``iri``, created empty if the sources have none."""
+        """The named graph ``iri`` (built on first use), created empty if the sources have none."""
         if iri not in self.graphs:
-            self.graphs[iri] = new_graph(iri)
+            graph = self.graphs[iri] = new_graph(iri)
+            graph.addN((s, p, o, graph) for s, p, o in self.triples.pop(iri, ()))
         return self.graphs[iri]
+
+    def graph_triples(self, iri: URIRef) -> Iterable[tuple]:
+        """The rdflib triples of named graph ``iri``, without building its Graph."""
+        return self.graphs[iri] if iri in self.graphs else self.triples.get(iri, ())
+
+    def graph_iris(self) -> list[URIRef]:
+        """The names of the non-empty named graphs, in IRI order."""
+        names = {*self.triples, *self.graphs}
+        return sorted((iri for iri in names if any(True for _ in self.graph_triples(iri))), key=str)
 
     def named_graphs(self) -> list[Graph]:
         """The non-empty named graphs, in IRI order."""
-        graphs = sorted(self.graphs.items(), key=lambda item: str(item[0]))
-        return [g for _, g in graphs if (None, None, None) in g]  # len() walks the whole graph
+        return [self.graph(iri) for iri in self.graph_iris()]
 
     def oxigraph_triples(self) -> list:
         """Every asserted triple as an Oxigraph triple (one may come from two graphs)."""
         return [t for triples in self.oxigraph.values() for t in triples]
+
+    def rdflib_triples(self) -> Iterator[tuple]:
+        """Every asserted triple as rdflib terms (one may come from two graphs)."""
+        for iri in self.graph_iris():
+            yield from self.graph_triples(iri)
+
+    def has_union(self) -> bool:
+        return self._union is not None
 
     def union(self) -> Graph:
         """All asserted triples in one graph: built once and shared, so never modify it.
@@ -74,8 +99,7 @@ class LoadedSources:
         """
         if self._union is None:
             self._union = new_graph()
-            for graph in self.named_graphs():
-                self._union.addN((s, p, o, self._union) for s, p, o in graph)
+            self._union.addN((s, p, o, self._union) for s, p, o in self.rdflib_triples())
         return self._union
 
 
@@ -188,13 +212,12 @@ def load(project: Project) -> LoadedSources:
     for path, graph_iri in source_files(project):
         triples, parsed = source_triples(path, project.base)
         triples_of_file[path] = triples
-        graph = loaded.graph(graph_iri)
-        graph.addN((s, p, o, graph) for s, p, o in triples)
+        loaded.triples.setdefault(graph_iri, []).extend(triples)
         loaded.oxigraph.setdefault(graph_iri, []).extend(parsed)
         loaded.files.append(path)
-    quotes = loaded.graph(project.graph_iri("sources"))
-    quote_source_lines(project, triples_of_file, quotes)
-    loaded.oxigraph[quotes.identifier] = oxigraph_triples(quotes)
+    quotes = quote_source_lines(project, triples_of_file)
+    loaded.triples[project.graph_iri("sources")] = quotes
+    loaded.oxigraph[project.graph_iri("sources")] = oxigraph_triples(quotes)
     return loaded
 
 
@@ -203,15 +226,18 @@ def _citation_pattern(project: Project) -> re.Pattern[str]:
     return re.compile(re.escape(f"{project.base}source/") + r"([^/#]+)(?:#line=(\d+),(\d+))?$")
 
 
-def quote_source_lines(
-    project: Project, triples_of_file: dict[Path, list[tuple]], out: Graph
-) -> None:
-    """Describe every cited source document and line range in ``out``, checking each citation.
+def quote_source_lines(project: Project, triples_of_file: dict[Path, list[tuple]]) -> list[tuple]:
+    """Describe every cited source document and line range, checking each citation.
 
     RFC 5147 counts positions between lines from 0, so ``#line=42,43`` is line 43 alone.
     """
     pattern = _citation_pattern(project)
     documents: dict[URIRef, list[str]] = {}
+    out: dict[tuple, None] = {}  # (a dict, in order and each once: files may cite the same lines)
+
+    def add(triple: tuple) -> None:
+        out[triple] = None
+
     for path, triples in triples_of_file.items():
         terms = {t for s, _, o in triples for t in (s, o) if isinstance(t, URIRef)}
         for term in sorted(terms):
@@ -234,19 +260,18 @@ def quote_source_lines(
                     line=find_line(path, [f"line={start},{end}", f"line\\={start}\\,{end}"]),
                 )
             span = f"line {first}" if first == last else f"lines {first}-{last}"
-            out.add((term, RDF.type, CKG.SourceExcerpt))
-            out.add((term, CKG.excerptOf, doc))
-            out.add((term, CKG.firstLine, Literal(first, datatype=XSD.positiveInteger)))
-            out.add((term, CKG.lastLine, Literal(last, datatype=XSD.positiveInteger)))
-            out.add((term, CKG.quotation, Literal("\n".join(lines[first - 1 : last]))))
-            out.add((term, SKOS.prefLabel, Literal(f"{name}, {span}", lang="en")))
+            add((term, RDF.type, CKG.SourceExcerpt))
+            add((term, CKG.excerptOf, doc))
+            add((term, CKG.firstLine, Literal(first, datatype=XSD.positiveInteger)))
+            add((term, CKG.lastLine, Literal(last, datatype=XSD.positiveInteger)))
+            add((term, CKG.quotation, Literal("\n".join(lines[first - 1 : last]))))
+            add((term, SKOS.prefLabel, Literal(f"{name}, {span}", lang="en")))
     for doc, lines in documents.items():
         data = (project.sources_dir / doc[len(f"{project.base}source/") :]).read_bytes()
-        out.add((doc, RDF.type, CKG.SourceDocument))
-        out.add((doc, CKG.lineCount, Literal(len(lines), datatype=XSD.positiveInteger)))
-        out.add(
-            (doc, CKG.sha256, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary))
-        )
+        add((doc, RDF.type, CKG.SourceDocument))
+        add((doc, CKG.lineCount, Literal(len(lines), datatype=XSD.positiveInteger)))
+        add((doc, CKG.sha256, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+    return list(out)
 
 
 def _read_source_lines(project: Project, name: str, citing: Path) -> list[str]:

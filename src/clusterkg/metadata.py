@@ -215,7 +215,7 @@ def statistics(graph: Graph, uri_space: str) -> Statistics:
     per_property = Counter(predicates)
     entities = {s for s in subjects if isinstance(s, URIRef) and s.startswith(uri_space)}
     return Statistics(
-        triples=len(graph),
+        triples=len(predicates),  # one per triple
         entities=len(entities),
         distinct_subjects=len(subjects),
         distinct_objects=len(objects),
@@ -254,7 +254,7 @@ def void_graph(
     base = project.base
     dataset = dataset_iri(described)
     uri_space = f"{base}id/"
-    asserted = checked.sources.union()
+    asserted = checked.asserted_graph()
     stats = statistics(asserted, uri_space)
     out = Graph()
     add = out.add
@@ -302,12 +302,11 @@ def void_graph(
         add((partition, VOID.property, prop))
         add((partition, VOID.triples, _count(count)))
 
-    for graph in checked.sources.named_graphs():
-        name = URIRef(graph.identifier)
+    for name in checked.sources.graph_iris():
         add((dataset, VOID.subset, name))
         add((name, RDF.type, VOID.Dataset))
         add((name, SD.name, name))
-        add((name, VOID.triples, _count(len(graph))))
+        add((name, VOID.triples, _count(len(set(checked.sources.graph_triples(name))))))
         add((name, RDFS.label, Literal(f"named graph {name[len(base) :]}", lang="en")))
 
     inferred = project.graph_iri("inferred")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
+from rdflib.store import Store
 
 from .errors import CheckFailed
 from .load import LoadedSources, load, new_graph, parse_source
@@ -50,10 +51,17 @@ class Checked:
         """Asserted and inferred triples in one graph: built once and shared, never modify it."""
         if self._data is None:
             graph = new_graph()
-            for part in (self.sources.union(), self.inference.inferred):
+            for part in (self.sources.rdflib_triples(), self.inference.inferred):
                 graph.addN((s, p, o, graph) for s, p, o in part)
             self._data = bind_prefixes(graph, self.project.base)
         return self._data
+
+    def asserted_graph(self) -> Graph:
+        """The asserted triples as a graph: ``sources.union()`` if it was built, else a view of
+        :meth:`data_graph` without the inferred triples, which saves a copy of every triple."""
+        if self.sources.has_union():
+            return self.sources.union()
+        return Graph(store=_Without(self.data_graph(), self.inference.inferred))
 
     def data_oxigraph(self) -> list:
         """The triples of :meth:`data_graph` as Oxigraph triples, the asserted ones as parsed."""
@@ -75,6 +83,38 @@ class Checked:
         return bind_prefixes(dataset, self.project.base)
 
 
+class _Without(Store):
+    """A read-only rdflib store: the triples of ``graph`` that are not in ``left_out``.
+
+    (rdflib's own ``Graph - Graph`` copies every triple that remains.)
+    """
+
+    def __init__(self, graph: Graph, left_out: Graph) -> None:
+        super().__init__()
+        self.graph, self.left_out = graph, left_out
+
+    def triples(self, pattern, context=None):
+        left_out = self.left_out
+        for triple in self.graph.triples(pattern):
+            if triple not in left_out:
+                yield triple, iter(())
+
+    def __len__(self, context=None) -> int:
+        return sum(1 for _ in self.triples((None, None, None)))
+
+    def bind(self, prefix: str, namespace, override: bool = True) -> None:
+        self.graph.bind(prefix, namespace, override=override)
+
+    def namespace(self, prefix: str):
+        return self.graph.store.namespace(prefix)
+
+    def prefix(self, namespace):
+        return self.graph.store.prefix(namespace)
+
+    def namespaces(self):
+        return self.graph.namespaces()
+
+
 Step = Callable[[str], None]
 
 
@@ -87,7 +127,9 @@ def reasoned(project: Project, step: Step = _quiet) -> Checked:
     step("Loading sources")
     sources = load(project)
     step("Reasoning (OWL 2 RL)")
-    inference = infer(sources.union(), project.reasoner, sources.oxigraph_triples())
+    # The oxigraph reasoner starts from the parsed triples: no rdflib union for it to build.
+    asserted = None if project.reasoner == "oxigraph" else sources.union()
+    inference = infer(asserted, project.reasoner, sources.oxigraph_triples())
     return Checked(project, sources, inference)
 
 

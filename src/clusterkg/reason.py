@@ -43,19 +43,25 @@ class Inference:
     inconsistencies: list[str] = field(default_factory=list)
 
 
+# rdflib resolves ``RDF.type`` and the like by a method call: looked up once, not per triple.
+_TYPE = RDF.type
+_HIERARCHY = frozenset((RDFS.subClassOf, RDFS.subPropertyOf))
+_WIDENED = frozenset((RDFS.domain, RDFS.range))
+
+
 def is_informative(triple: tuple) -> bool:
     """Whether an entailed triple tells a consumer something about the data or the model."""
     s, p, o = triple
-    if isinstance(s, Literal | BNode) or str(s).startswith(BUILTIN_NAMESPACES):
+    if isinstance(s, Literal | BNode) or str.startswith(s, BUILTIN_NAMESPACES):
         return False
     if p in REFLEXIVE and s == o:
         return False
-    if p == RDF.type and o in UNINFORMATIVE_TYPES:
+    if p == _TYPE and o in UNINFORMATIVE_TYPES:
         return False
-    if p in (RDFS.subClassOf, RDFS.subPropertyOf) and str(o).startswith(BUILTIN_NAMESPACES):
+    if p in _HIERARCHY and str.startswith(o, BUILTIN_NAMESPACES):
         return False  # "X rdfs:subClassOf owl:Thing" and the like
     # Widened domains and ranges (scm-dom1, scm-rng1) only restate the class hierarchy.
-    return p not in (RDFS.domain, RDFS.range)
+    return p not in _WIDENED
 
 
 class _OWLRLClosure(owlrl.OWLRL_Semantics):
@@ -75,7 +81,7 @@ class _OWLRLClosure(owlrl.OWLRL_Semantics):
 
 
 def infer(
-    asserted: Graph, reasoner: str = "owlrl", asserted_oxigraph: list | None = None
+    asserted: Graph | None, reasoner: str = "owlrl", asserted_oxigraph: list | None = None
 ) -> Inference:
     """The informative triples the OWL 2 RL closure of ``asserted`` adds, and inconsistencies.
 
@@ -83,8 +89,11 @@ def infer(
     triples and inconsistencies on the real data and on synthetic corpora: ``reasonable`` (a
     Rust OWL 2 RL engine) and ``oxigraph`` (the OWL 2 RL rules that ontologies of this kind
     use, as SPARQL updates run by Oxigraph; it refuses a graph that needs any other rule).
-    ``asserted_oxigraph``, the same triples as Oxigraph ones, saves that path converting them.
+    ``asserted_oxigraph``, the same triples as Oxigraph ones, saves that path converting them
+    (and then ``asserted`` may be ``None``).
     """
+    if asserted is None and (reasoner != "oxigraph" or asserted_oxigraph is None):
+        raise ValueError("infer() needs the asserted graph, unless oxigraph gets its triples")
     if reasoner == "reasonable":
         return _infer_reasonable(asserted)
     if reasoner == "oxigraph":
@@ -239,21 +248,24 @@ SUPPORTED_VOCABULARY = {
     RDFS.Datatype,
     RDFS.Class,
 }
-_ASSERTED = "urn:clusterkg:asserted"  # a copy of the asserted triples, to tell what is new
 
 
-def _infer_oxigraph(asserted: Graph, triples: list | None = None) -> Inference:
+def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Inference:
     """The oxigraph path; ``triples`` are ``asserted`` as Oxigraph triples, if at hand."""
     import pyoxigraph as ox
 
     from .errors import UsageError
     from .oxterms import from_oxigraph, oxigraph_triples
 
+    nt = ox.RdfFormat.N_TRIPLES
     store = ox.Store()
-    copy = ox.NamedNode(_ASSERTED)
-    triples = oxigraph_triples(asserted) if triples is None else triples
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, copy) for t in triples)
+    # Loading N-Triples is faster than adding Oxigraph triples one by one from Python.
+    store.load(
+        ox.serialize(oxigraph_triples(asserted) if triples is None else triples, format=nt),
+        format=nt,
+    )
+    # What the store holds before the rules, as it writes it: a line not among these is new.
+    before = set(store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines())
     prefixes = {"owl": str(OWL), "rdfs": str(RDFS), "rdf": str(RDF)}
 
     used = store.query(
@@ -275,16 +287,23 @@ def _infer_oxigraph(asserted: Graph, triples: list | None = None) -> Inference:
         for rule in _RULES.values():
             store.update(rule, prefixes=prefixes)
 
-    def rdflib_rows(query: str) -> list[tuple]:
-        term = from_oxigraph
-        return [(term(s), term(p), term(o)) for s, p, o in store.query(query, prefixes=prefixes)]
-
-    added = rdflib_rows(
-        f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{_ASSERTED}> "
-        "{ ?s ?p ?o } } }"
-    )
-    typing = rdflib_rows(
-        "SELECT ?s ?p ?o WHERE { VALUES ?p { rdf:type owl:disjointWith } ?s ?p ?o }"
-    )
+    term = from_oxigraph
+    after = store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines()
+    new_lines = b"\n".join(line for line in after if line not in before)
+    added = [
+        (term(t.subject), term(t.predicate), term(t.object)) for t in ox.parse(new_lines, format=nt)
+    ]
+    # What the inconsistency check needs: the disjointness axioms and the members of the
+    # classes they name, or of owl:Nothing (a subclass of every class, see scm-cls).
+    typing = [
+        (term(s), term(p), term(o))
+        for s, p, o in store.query(
+            "SELECT ?s ?p ?o WHERE { { ?s owl:disjointWith ?o BIND(owl:disjointWith AS ?p) } "
+            "UNION { { SELECT DISTINCT ?o WHERE { { ?o owl:disjointWith ?c } "
+            "UNION { ?c owl:disjointWith ?o } UNION { VALUES ?o { owl:Nothing } } } } "
+            "?s a ?o BIND(rdf:type AS ?p) } }",
+            prefixes=prefixes,
+        )
+    ]
     kept = [t for t in added if is_informative(t)]
     return Inference(_sorted(kept), inconsistencies(typing))

@@ -44,9 +44,13 @@ def class_counts(checked: Checked) -> list[tuple[str, str, int]]:
         for c in ontology.subjects(RDF.type, None)
         if str(c).startswith(str(CKG)) and (c, RDF.type, OWL.Class) in ontology
     }
-    for graph in checked.sources.named_graphs():
-        if graph.identifier != ontology.identifier:
-            classes.update(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
+    for iri in checked.sources.graph_iris():
+        if iri != ontology.identifier:
+            classes.update(
+                o
+                for _, p, o in checked.sources.graph_triples(iri)
+                if p == RDF.type and isinstance(o, URIRef)
+            )
     counts = Counter()
     for cls in classes:
         counts[cls] = len(set(data.subjects(RDF.type, cls)))
@@ -62,7 +66,7 @@ def build_summary(
     console: Console, checked: Checked, files: list[ReleaseFile] | None, out: str | None
 ) -> None:
     """The summary ``build`` and ``validate`` print: triples, classes, findings, files."""
-    asserted = len(checked.sources.union())
+    asserted = len(checked.asserted_graph())
     inferred = len(checked.inference.inferred)
     triples = Table(title="Triples", title_justify="left")
     for column in ("asserted", "inferred", "total"):
