@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -189,8 +190,9 @@ class Statistics:
         return len(self.property_triples)
 
 
-def statistics(graph: Graph, uri_space: str) -> Statistics:
-    """Count what VoID asks for. An entity is a subject whose IRI lies in ``uri_space``.
+def statistics(triples: Iterable[tuple], uri_space: str) -> Statistics:
+    """Count what VoID asks for in ``triples`` (each once, as a graph or a set holds them).
+    An entity is a subject whose IRI lies in ``uri_space``.
 
     Classes are the distinct values of ``rdf:type``; a class partition counts the distinct
     subjects typed with the class, whatever their IRI.
@@ -202,7 +204,7 @@ def statistics(graph: Graph, uri_space: str) -> Statistics:
     predicates: list = []
     members: dict[URIRef, set] = {}
     add_subject, add_object, add_predicate = subjects.add, objects.add, predicates.append
-    for s, p, o in graph:
+    for s, p, o in triples:
         add_subject(s)
         add_object(o)
         add_predicate(p)
@@ -254,8 +256,8 @@ def void_graph(
     base = project.base
     dataset = dataset_iri(described)
     uri_space = f"{base}id/"
-    asserted = checked.asserted_graph()
-    stats = statistics(asserted, uri_space)
+    # The parsed triples, each once: quicker to walk than any Graph of them.
+    stats = statistics(set(checked.sources.rdflib_triples()), uri_space)
     out = Graph()
     add = out.add
 
@@ -280,7 +282,7 @@ def void_graph(
     add((dataset, RDFS.seeAlso, project.graph_iri("inferred")))
     add((dataset, VOID.uriSpace, Literal(uri_space)))
     _counts(out, dataset, stats)
-    for cls in sorted(asserted.subjects(RDF.type, CKG.Cluster)):
+    for cls in sorted(checked.asserted_graph().subjects(RDF.type, CKG.Cluster)):
         add((dataset, VOID.exampleResource, cls))
     for term in {*stats.instances, *stats.property_triples}:
         add((dataset, VOID.vocabulary, vocabulary(term)))
