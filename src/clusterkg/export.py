@@ -13,6 +13,7 @@ import heapq
 import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -104,27 +105,35 @@ def used_prefixes(statements: list, base: str) -> dict[str, str]:
     The writer abbreviates an IRI with the longest namespace it starts with; ``rdf:type`` as a
     predicate is written ``a``.
     """
-    iris = set()
+    nodes, predicates = set(), set()  # distinct terms first: a graph repeats them many times
+    add_node, add_predicate = nodes.add, predicates.add
     for t in statements:
-        iris.update((t.subject, t.object))
-        if t.predicate.value != _RDF_TYPE:
-            iris.add(t.predicate)
-        if isinstance(t.object, ox.Literal) and t.object.datatype.value not in _IMPLICIT:
-            iris.add(t.object.datatype)
+        add_node(t.subject)
+        add_node(t.object)
+        add_predicate(t.predicate)
+    iris = {n.value for n in nodes if isinstance(n, ox.NamedNode)}
+    iris.update(p.value for p in predicates if p != _RDF_TYPE)
+    datatypes = {n.datatype.value for n in nodes if isinstance(n, ox.Literal)}
+    iris.update(datatypes - _IMPLICIT)
+    namespace, prefix_of = _namespaces(base)
+    used = {prefix_of[m.group()] for m in map(namespace.match, iris) if m is not None}
     known = prefixes(base)
-    used = {_prefix_of(iri.value, base) for iri in iris if isinstance(iri, ox.NamedNode)}
-    return {prefix: known[prefix] for prefix in sorted(used - {None})}
+    return {prefix: known[prefix] for prefix in sorted(used)}
 
 
-_RDF_TYPE = str(RDF.type)
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 _IMPLICIT = {str(XSD.string), str(RDF.langString)}  # datatypes the writer leaves out
 
 
-@lru_cache(maxsize=1 << 16)
-def _prefix_of(iri: str, base: str) -> str | None:
-    """The prefix whose namespace is the longest that ``iri`` starts with, if any."""
-    namespaces = [(ns, prefix) for prefix, ns in prefixes(base).items() if iri.startswith(ns)]
-    return max(namespaces, key=lambda item: len(item[0]))[1] if namespaces else None
+@lru_cache(maxsize=8)
+def _namespaces(base: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A pattern matching the longest project namespace an IRI starts with, and the prefix of
+    each namespace (the first, for a namespace bound twice)."""
+    prefix_of: dict[str, str] = {}
+    for prefix, ns in prefixes(base).items():
+        prefix_of.setdefault(ns, prefix)
+    longest_first = sorted(prefix_of, key=len, reverse=True)  # alternatives are tried in order
+    return re.compile("|".join(map(re.escape, longest_first))), prefix_of
 
 
 def triples_graph(triples: Iterable) -> Graph:
@@ -264,7 +273,12 @@ def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
         if triples
     }
     asserted = _merged(graph_lines.values())
-    inferred = ntriples(checked.inference.inferred)
+    inference = checked.inference
+    inferred = (
+        oxigraph_ntriples(inference.oxigraph)
+        if inference.oxigraph is not None
+        else ntriples(inference.inferred)
+    )
     graph_lines[str(checked.project.graph_iri("inferred"))] = inferred
     contents = {
         "kg.ttl": (

@@ -66,7 +66,7 @@ class Checked:
     def data_oxigraph(self) -> list:
         """The triples of :meth:`data_graph` as Oxigraph triples, the asserted ones as parsed."""
         if self._data_oxigraph is None:
-            inferred = oxigraph_triples(self.inference.inferred)
+            inferred = self.inference.oxigraph or oxigraph_triples(self.inference.inferred)
             self._data_oxigraph = self.sources.oxigraph_triples() + inferred
         return self._data_oxigraph
 

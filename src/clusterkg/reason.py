@@ -41,6 +41,8 @@ class Inference:
 
     inferred: Graph
     inconsistencies: list[str] = field(default_factory=list)
+    # ``inferred`` as Oxigraph triples, when the reasoner had them: saves converting it back.
+    oxigraph: list | None = None
 
 
 # rdflib resolves ``RDF.type`` and the like by a method call: looked up once, not per triple.
@@ -290,9 +292,8 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
     term = from_oxigraph
     after = store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines()
     new_lines = b"\n".join(line for line in after if line not in before)
-    added = [
-        (term(t.subject), term(t.predicate), term(t.object)) for t in ox.parse(new_lines, format=nt)
-    ]
+    parsed = list(ox.parse(new_lines, format=nt))
+    added = [(term(t.subject), term(t.predicate), term(t.object)) for t in parsed]
     # What the inconsistency check needs: the disjointness axioms and the members of the
     # classes they name, or of owl:Nothing (a subclass of every class, see scm-cls).
     typing = [
@@ -305,5 +306,11 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
             prefixes=prefixes,
         )
     ]
-    kept = [t for t in added if is_informative(t)]
-    return Inference(_sorted(kept), inconsistencies(typing))
+    kept = [(t, o) for t, o in zip(added, parsed, strict=True) if is_informative(t)]
+    # rdflib normalises some literals ("01"^^xsd:integer is 1): then the rdflib terms decide.
+    same = all(str(t[2]) == o.object.value for t, o in kept if isinstance(t[2], Literal))
+    return Inference(
+        _sorted(t for t, _ in kept),
+        inconsistencies(typing),
+        [o for _, o in kept] if same else None,
+    )
