@@ -83,6 +83,10 @@ class LoadedSources:
         """Every asserted triple as an Oxigraph triple (one may come from two graphs)."""
         return [t for triples in self.oxigraph.values() for t in triples]
 
+    def triple_count(self) -> int:
+        """How many distinct triples the sources assert."""
+        return len({(t.subject, t.predicate, t.object) for t in self.oxigraph_triples()})
+
     def rdflib_triples(self) -> Iterator[tuple]:
         """Every asserted triple as rdflib terms (one may come from two graphs)."""
         for iri in self.graph_iris():

@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV
 
 from .errors import SourceError
 from .load import parse_source
+from .oxterms import from_oxigraph, oxigraph_triples
 from .pipeline import Checked
 from .project import CKG, VOCABULARY_PREFIXES, bind_prefixes
 from .validate import Validation, validate
@@ -81,7 +83,7 @@ MEDIA_TYPES = {
     ".txt": ("text/plain", "TXT"),
 }
 PLAIN_TEXT = ("text/plain", "TXT")
-_RDF_TYPE = str(RDF.type)
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 def dataset_file(checked: Checked) -> Path:
@@ -190,39 +192,40 @@ class Statistics:
         return len(self.property_triples)
 
 
-def statistics(triples: Iterable[tuple], uri_space: str) -> Statistics:
-    """Count what VoID asks for in ``triples`` (each once, as a graph or a set holds them).
-    An entity is a subject whose IRI lies in ``uri_space``.
+def statistics(triples: Iterable, uri_space: str) -> Statistics:
+    """Count what VoID asks for in Oxigraph ``triples`` (or default-graph quads), each triple
+    once however often it comes. An entity is a subject whose IRI lies in ``uri_space``.
 
     Classes are the distinct values of ``rdf:type``; a class partition counts the distinct
     subjects typed with the class, whatever their IRI.
     """
-    # One pass over the triples, with as little as possible done per triple: rdflib's iteration
-    # costs most of it, then every comparison of terms (a Python call each).
+    # Oxigraph terms, not rdflib ones: they hash and compare in Rust, where every rdflib term
+    # is a Python call. One pass, with as little as possible done per triple.
     subjects: set = set()
     objects: set = set()
     predicates: list = []
-    members: dict[URIRef, set] = {}
+    members: dict = {}
     add_subject, add_object, add_predicate = subjects.add, objects.add, predicates.append
-    for s, p, o in triples:
+    for s, p, o in {(t.subject, t.predicate, t.object) for t in triples}:
         add_subject(s)
         add_object(o)
         add_predicate(p)
-        # str.__eq__ (in C) rules out nearly every triple before the term comparison
-        if str.__eq__(p, _RDF_TYPE) and p == RDF.type:
+        if p == _RDF_TYPE:
             found = members.get(o)
             if found is None:
                 found = members[o] = set()
             found.add(s)
     per_property = Counter(predicates)
-    entities = {s for s in subjects if isinstance(s, URIRef) and s.startswith(uri_space)}
+    entities = [
+        s for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(uri_space)
+    ]
     return Statistics(
         triples=len(predicates),  # one per triple
         entities=len(entities),
         distinct_subjects=len(subjects),
         distinct_objects=len(objects),
-        instances={c: len(m) for c, m in sorted(members.items())},
-        property_triples=dict(sorted(per_property.items())),
+        instances=dict(sorted((from_oxigraph(c), len(m)) for c, m in members.items())),
+        property_triples=dict(sorted((from_oxigraph(p), n) for p, n in per_property.items())),
     )
 
 
@@ -256,8 +259,7 @@ def void_graph(
     base = project.base
     dataset = dataset_iri(described)
     uri_space = f"{base}id/"
-    # The parsed triples, each once: quicker to walk than any Graph of them.
-    stats = statistics(set(checked.sources.rdflib_triples()), uri_space)
+    stats = statistics(checked.sources.oxigraph_triples(), uri_space)
     out = Graph()
     add = out.add
 
@@ -328,7 +330,8 @@ def void_graph(
             ),
         )
     )
-    _counts(out, inferred, statistics(checked.inference.inferred, uri_space))
+    inferred_triples = checked.inference.oxigraph or oxigraph_triples(checked.inference.inferred)
+    _counts(out, inferred, statistics(inferred_triples, uri_space))
     for name in (INFERRED_DUMP, "kg.trig"):
         if name in contents:
             add((inferred, VOID.dataDump, release_url(base, name)))

@@ -66,7 +66,7 @@ def build_summary(
     console: Console, checked: Checked, files: list[ReleaseFile] | None, out: str | None
 ) -> None:
     """The summary ``build`` and ``validate`` print: triples, classes, findings, files."""
-    asserted = len(checked.asserted_graph())
+    asserted = checked.sources.triple_count()
     inferred = len(checked.inference.inferred)
     triples = Table(title="Triples", title_justify="left")
     for column in ("asserted", "inferred", "total"):
