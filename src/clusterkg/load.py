@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -264,18 +265,30 @@ def quote_source_lines(project: Project, triples_of_file: dict[Path, list[tuple]
                     line=find_line(path, [f"line={start},{end}", f"line\\={start}\\,{end}"]),
                 )
             span = f"line {first}" if first == last else f"lines {first}-{last}"
-            add((term, RDF.type, CKG.SourceExcerpt))
-            add((term, CKG.excerptOf, doc))
-            add((term, CKG.firstLine, Literal(first, datatype=XSD.positiveInteger)))
-            add((term, CKG.lastLine, Literal(last, datatype=XSD.positiveInteger)))
-            add((term, CKG.quotation, Literal("\n".join(lines[first - 1 : last]))))
-            add((term, SKOS.prefLabel, Literal(f"{name}, {span}", lang="en")))
+            add((term, _TYPE, _EXCERPT))
+            add((term, _EXCERPT_OF, doc))
+            add((term, _FIRST_LINE, _line_number(first)))
+            add((term, _LAST_LINE, _line_number(last)))
+            add((term, _QUOTATION, Literal("\n".join(lines[first - 1 : last]))))
+            add((term, _PREF_LABEL, Literal(f"{name}, {span}", lang="en")))
     for doc, lines in documents.items():
         data = (project.sources_dir / doc[len(f"{project.base}source/") :]).read_bytes()
         add((doc, RDF.type, CKG.SourceDocument))
-        add((doc, CKG.lineCount, Literal(len(lines), datatype=XSD.positiveInteger)))
+        add((doc, CKG.lineCount, _line_number(len(lines))))
         add((doc, CKG.sha256, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
     return list(out)
+
+
+# The terms of every excerpt's description, looked up once (a Namespace builds a new URIRef
+# on every attribute access), and its line numbers, which repeat from one excerpt to the next.
+_TYPE, _PREF_LABEL = RDF.type, SKOS.prefLabel
+_EXCERPT, _EXCERPT_OF, _QUOTATION = CKG.SourceExcerpt, CKG.excerptOf, CKG.quotation
+_FIRST_LINE, _LAST_LINE = CKG.firstLine, CKG.lastLine
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_number(number: int) -> Literal:
+    return Literal(number, datatype=XSD.positiveInteger)
 
 
 def _read_source_lines(project: Project, name: str, citing: Path) -> list[str]:
