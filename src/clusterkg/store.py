@@ -240,9 +240,13 @@ def _rdflib_result(ox, answer) -> Result:
     variables = [Variable(v.value) for v in answer.variables]
     result = Result("SELECT")
     result.vars = variables
-    names = [(var, var.toPython()[1:]) for var in variables]
+    # A solution's values in the order of the variables: quicker than a lookup by name each.
     result.bindings = [
-        {var: _rdflib_term(solution[name]) for var, name in names if solution[name] is not None}
+        {
+            var: _rdflib_term(value)
+            for var, value in zip(variables, solution, strict=True)
+            if value is not None
+        }
         for solution in answer
     ]
     return result
