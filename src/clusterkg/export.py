@@ -9,8 +9,6 @@ beside the target and swapped in whole, so a failed build never leaves a half-wr
 from __future__ import annotations
 
 import hashlib
-import heapq
-import itertools
 import json
 import os
 import re
@@ -27,7 +25,7 @@ from rdflib.compare import to_canonical_graph
 
 from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
-from .oxterms import from_oxigraph, oxigraph_triples
+from .oxterms import from_oxigraph, ntriples_rows, oxigraph_triples
 from .pipeline import Checked
 from .project import bind_prefixes, prefixes
 
@@ -65,14 +63,18 @@ def ntriples(triples: Iterable) -> bytes:
 
 def oxigraph_ntriples(triples: list) -> bytes:
     """:func:`ntriples` for Oxigraph triples."""
-    if any(isinstance(term, ox.BlankNode) for t in triples for term in (t.subject, t.object)):
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if b"_:" in data:  # perhaps a blank node (or only a literal's text): label them from the graph
         term = from_oxigraph
         return ntriples((term(t.subject), term(t.predicate), term(t.object)) for t in triples)
-    return _sorted_ntriples(triples)
+    return _sorted_lines(data)
 
 
 def _sorted_ntriples(triples: list) -> bytes:
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return _sorted_lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _sorted_lines(data: bytes) -> bytes:
     return b"".join(line + b"\n" for line in sorted(set(data.splitlines())) if line.strip())
 
 
@@ -81,48 +83,54 @@ def turtle(triples: Iterable, base: str) -> bytes:
     return turtle_of_ntriples(ntriples(triples), base)
 
 
-def turtle_of_ntriples(lines: bytes, base: str) -> bytes:
-    """The graph of sorted N-Triples ``lines`` as Turtle, in the same order."""
-    ordered = list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
-    return _oxigraph_turtle(ordered, ox.RdfFormat.TURTLE, used_prefixes(ordered, base))
+def turtle_of_ntriples(lines: bytes, base: str, used: dict[str, str] | None = None) -> bytes:
+    """The graph of sorted N-Triples ``lines`` as Turtle, in the same order.
+
+    ``used``, the prefixes it uses (:func:`used_prefixes`), if already known.
+    """
+    if used is None:
+        used = used_prefixes(lines, base)
+    ordered = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+    return _oxigraph_turtle(ordered, ox.RdfFormat.TURTLE, used)
 
 
-def _oxigraph_turtle(statements: list, form, used: dict[str, str]) -> bytes:
+def _oxigraph_turtle(statements: Iterable, form, used: dict[str, str]) -> bytes:
     """Oxigraph's Turtle or TriG, with the ``@prefix`` lines in prefix order.
 
     Oxigraph writes them in the order of a hash map, which Rust seeds anew in every process.
     """
     body = ox.serialize(statements, format=form, prefixes=used)
     head = b"".join(f"@prefix {prefix}: <{ns}> .\n".encode() for prefix, ns in used.items())
-    for _ in used:
-        body = body[body.index(b"\n") + 1 :]
-    return head + body
+    start = 0
+    for _ in used:  # Oxigraph's own @prefix lines, one per prefix
+        start = body.index(b"\n", start) + 1
+    return head + body[start:]
 
 
-def used_prefixes(statements: list, base: str) -> dict[str, str]:
-    """The project's prefixes that Oxigraph's writer uses for these Oxigraph triples or quads.
+def used_prefixes(lines: bytes, base: str) -> dict[str, str]:
+    """The project's prefixes that Oxigraph's Turtle writer uses for the graph whose N-Triples
+    (as Oxigraph writes them) are ``lines``.
 
     The writer abbreviates an IRI with the longest namespace it starts with; ``rdf:type`` as a
-    predicate is written ``a``.
+    predicate is written ``a``, and ``xsd:string`` and ``rdf:langString`` literals carry no
+    datatype.
     """
-    nodes, predicates = set(), set()  # distinct terms first: a graph repeats them many times
-    add_node, add_predicate = nodes.add, predicates.add
-    for t in statements:
-        add_node(t.subject)
-        add_node(t.object)
-        add_predicate(t.predicate)
-    iris = {n.value for n in nodes if isinstance(n, ox.NamedNode)}
-    iris.update(p.value for p in predicates if p != _RDF_TYPE)
-    datatypes = {n.datatype.value for n in nodes if isinstance(n, ox.Literal)}
+    rows = ntriples_rows(lines)
+    nodes = {s for s, _, _ in rows}
+    nodes.update(o for _, _, o in rows)
+    iris = {n[1:-1] for n in nodes if n[:1] == b"<"}
+    iris.update(p[1:-1] for p in {p for _, p, _ in rows} if p != _RDF_TYPE)
+    datatypes = {n.rpartition(b"^^<")[2][:-1] for n in nodes if n[:1] == b'"' and n[-1:] == b">"}
     iris.update(datatypes - _IMPLICIT)
     namespace, prefix_of = _namespaces(base)
-    used = {prefix_of[m.group()] for m in map(namespace.match, iris) if m is not None}
+    matches = (namespace.match(iri.decode("utf-8")) for iri in iris)
+    used = {prefix_of[m.group()] for m in matches if m is not None}
     known = prefixes(base)
     return {prefix: known[prefix] for prefix in sorted(used)}
 
 
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
-_IMPLICIT = {str(XSD.string), str(RDF.langString)}  # datatypes the writer leaves out
+_RDF_TYPE = f"<{RDF.type}>".encode()
+_IMPLICIT = {str(XSD.string).encode(), str(RDF.langString).encode()}  # written without
 
 
 @lru_cache(maxsize=8)
@@ -219,22 +227,25 @@ def _compact_jsonld(triples: list, context: dict[str, str]) -> dict:
     return document
 
 
-def trig(graph_lines: dict[str, bytes], base: str) -> bytes:
-    """Named graphs, given as sorted N-Triples by graph IRI, as TriG: graphs in IRI order."""
-    quads = []
-    for name, lines in sorted(graph_lines.items()):
-        named = ox.NamedNode(name)
-        quads += (
-            ox.Quad(t.subject, t.predicate, t.object, named)
-            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-        )
-    return _oxigraph_turtle(quads, ox.RdfFormat.TRIG, used_prefixes(quads, base))
+def trig(graph_lines: dict[str, bytes], base: str, used: dict[str, str] | None = None) -> bytes:
+    """Named graphs, given as sorted N-Triples by graph IRI, as TriG: graphs in IRI order.
+
+    ``used``, the prefixes the graphs use (:func:`used_prefixes`), if already known.
+    """
+    if used is None:
+        used = used_prefixes(b"".join(graph_lines.values()), base)
+    # Each line " .\n" ends a triple (a literal never holds a raw line break): naming the graph
+    # there makes N-Quads, which Oxigraph reads and writes as TriG without a Python object each.
+    quads = b"".join(
+        lines.replace(b" .\n", f" <{name}> .\n".encode())
+        for name, lines in sorted(graph_lines.items())
+    )
+    return _oxigraph_turtle(ox.parse(quads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.TRIG, used)
 
 
 def _merged(parts: Iterable[bytes]) -> bytes:
     """Sorted N-Triples documents merged into one, each line once."""
-    lines = heapq.merge(*(part.splitlines(keepends=True) for part in parts))
-    return b"".join(line for line, _ in itertools.groupby(lines))
+    return _sorted_lines(b"".join(parts))
 
 
 def release_contents(
@@ -280,15 +291,21 @@ def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
         else ntriples(inference.inferred)
     )
     graph_lines[str(checked.project.graph_iri("inferred"))] = inferred
+    asserted_prefixes = used_prefixes(asserted, base)
+    inferred_prefixes = used_prefixes(inferred, base)
+    every_prefix = dict(sorted({**asserted_prefixes, **inferred_prefixes}.items()))
     contents = {
         "kg.ttl": (
-            turtle_of_ntriples(asserted, base),
+            turtle_of_ntriples(asserted, base, asserted_prefixes),
             "the asserted graph: ontology, reference data, profiles, source lines",
         ),
         "kg.nt": (asserted, "the asserted graph as sorted N-Triples"),
-        "kg.trig": (trig(graph_lines, base), "every named graph, the inferred one included"),
+        "kg.trig": (
+            trig(graph_lines, base, every_prefix),
+            "every named graph, the inferred one included",
+        ),
         "inferred.ttl": (
-            turtle_of_ntriples(inferred, base),
+            turtle_of_ntriples(inferred, base, inferred_prefixes),
             "what OWL RL inference adds, and nothing else",
         ),
     }
