@@ -94,6 +94,7 @@ class LoadedSources:
             yield from self.graph_triples(iri)
 
     def has_union(self) -> bool:
+        """Whether :meth:`union` has been built (and so costs nothing more to ask for)."""
         return self._union is not None
 
     def union(self) -> Graph:

@@ -115,9 +115,12 @@ def infer(
 
 
 def _sorted(triples) -> Graph:
+    return _in_order(sorted(triples))  # sorted, so that every later stage sees one order
+
+
+def _in_order(triples) -> Graph:
     inferred = new_graph()
-    for triple in sorted(triples):  # sorted, so that every later stage sees one order
-        inferred.add(triple)
+    inferred.addN((s, p, o, inferred) for s, p, o in triples)
     return inferred
 
 
@@ -261,11 +264,12 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
 
     nt = ox.RdfFormat.N_TRIPLES
     store = ox.Store()
-    # Loading N-Triples is faster than adding Oxigraph triples one by one from Python.
-    store.load(
-        ox.serialize(oxigraph_triples(asserted) if triples is None else triples, format=nt),
-        format=nt,
-    )
+    triples = oxigraph_triples(asserted) if triples is None else triples
+    data = ox.serialize(triples, format=nt)
+    if b"_:" in data:  # perhaps a blank node: loading would relabel it, adding keeps its label
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    else:  # faster than adding Oxigraph triples one by one from Python
+        store.load(data, format=nt)
     # What the store holds before the rules, as it writes it: a line not among these is new.
     before = set(store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines())
     prefixes = {"owl": str(OWL), "rdfs": str(RDFS), "rdf": str(RDF)}
@@ -291,7 +295,8 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
 
     term = from_oxigraph
     after = store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines()
-    new_lines = b"\n".join(line for line in after if line not in before)
+    # In N-Triples line order (sorted in C): a fixed order, as ``_sorted`` gives the others.
+    new_lines = b"\n".join(sorted(line for line in after if line not in before))
     parsed = list(ox.parse(new_lines, format=nt))
     added = [(term(t.subject), term(t.predicate), term(t.object)) for t in parsed]
     # What the inconsistency check needs: the disjointness axioms and the members of the
@@ -310,7 +315,7 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
     # rdflib normalises some literals ("01"^^xsd:integer is 1): then the rdflib terms decide.
     same = all(str(t[2]) == o.object.value for t, o in kept if isinstance(t[2], Literal))
     return Inference(
-        _sorted(t for t, _ in kept),
+        _in_order(t for t, _ in kept),
         inconsistencies(typing),
         [o for _, o in kept] if same else None,
     )
