@@ -98,7 +98,11 @@ class _PreparedQueryGraph(Graph):
 
 
 def validate(
-    data: Graph, shapes: Graph, engine: str = "pyshacl", data_ntriples: bytes | None = None
+    data: Graph,
+    shapes: Graph,
+    engine: str = "pyshacl",
+    data_ntriples: bytes | None = None,
+    data_oxigraph: list | None = None,
 ) -> Validation:
     """Run ``shapes`` against ``data`` (already reasoned: no engine adds inference here).
 
@@ -141,6 +145,10 @@ def validate(
         report = _pyshacl_report(data, shapes)
     elif engine == "pyrudof":
         report = _pyrudof_report(data, shapes, data_ntriples)
+    elif engine == "oxigraph":
+        from .shacl_sparql import oxigraph_report  # loaded only when asked for
+
+        report = oxigraph_report(data, shapes, data_oxigraph)
     else:
         raise UsageError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
     findings = [
