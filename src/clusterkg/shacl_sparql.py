@@ -151,30 +151,45 @@ class _Store:
         checked_types = {ox.NamedNode(str(d)) for d in checked if d not in _STRINGS}
         retyped = {ox.NamedNode(d) for d in _RETYPED}
         targets = {ox.NamedNode(_XSD + "integer"), ox.NamedNode(_XSD + "dateTime")}
-        plain = set()  # literals of the datatypes Oxigraph retypes to, as the data has them
-        Quad, Lit, default = ox.Quad, ox.Literal, ox.DefaultGraph()
-        quads = []
-        candidates = set()
-        self.originals: dict[ox.Literal, set] = {}
+        Lit, Blank = ox.Literal, ox.BlankNode
+        kept, moved, blank, plain, candidates = [], [], [], set(), set()
         for triple in triples:
             o = triple.object
             if type(o) is Lit:
                 datatype = o.datatype
                 if datatype in checked_types:
                     candidates.add(o)
-                if datatype in targets:
-                    plain.add(o)
                 if datatype in retyped:
-                    s, p = triple.subject, triple.predicate
-                    private = Lit(o.value, datatype=ox.NamedNode(_PRIVATE + datatype.value))
-                    quads.append(Quad(s, p, private, _EXACT))
-                    quads.append(Quad(s, p, o, _CANONICAL))
-                    self.originals.setdefault(_canonical(o), set()).add(o)
+                    moved.append(triple)
                     continue
-            quads.append(Quad(triple.subject, triple.predicate, o, default))
+                if datatype in targets:
+                    plain.add(o)  # the data has this one as Oxigraph keeps it
+            elif type(o) is Blank:
+                blank.append(triple)
+                continue
+            if type(triple.subject) is Blank:
+                blank.append(triple)
+            else:
+                kept.append(triple)
+        # Most triples go in through Oxigraph's own writer and parser, a third faster than a
+        # Quad object made in Python for each; but its parser relabels blank nodes, which must
+        # keep the data's labels to be named in the report.
+        self.store = ox.Store()
+        try:
+            text = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
+        except ValueError:  # quads of named graphs: the data graph is their union
+            kept = [ox.Triple(t.subject, t.predicate, t.object) for t in kept]
+            text = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
+        self.store.load(text, format=ox.RdfFormat.N_TRIPLES)
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in blank]
+        self.originals: dict[ox.Literal, set] = {}
+        for triple in moved:
+            s, p, o = triple.subject, triple.predicate, triple.object
+            private = Lit(o.value, datatype=ox.NamedNode(_PRIVATE + o.datatype.value))
+            quads += [ox.Quad(s, p, private, _EXACT), ox.Quad(s, p, o, _CANONICAL)]
+            self.originals.setdefault(_canonical(o), set()).add(o)
         for literal in plain.intersection(self.originals):
             self.originals[literal].add(literal)
-        self.store = ox.Store()
         self.store.extend(quads)
         self.ill_typed = _ill_typed(candidates)
         self._sets = count()
@@ -323,6 +338,7 @@ class _Engine:
         self._components: dict[tuple[Node, type], ConstraintComponent] = {}
         self._vars = count()
         self._compiling: list[Node] = []
+        self._subclasses: dict[Node, list[str]] = {}
 
     # --- shapes and their components
 
@@ -504,13 +520,7 @@ class _Engine:
         expression that holds when the value passes, and what the result then says."""
         c = component
         if isinstance(c, values.ClassConstraintComponent):
-            return [
-                (
-                    lambda x, k=k: f"EXISTS {{ {x} <{RDF.type}>/<{RDFS.subClassOf}>* {_sparql(k)} }}",
-                    {},
-                )
-                for k in c.class_rules
-            ]
+            return [(lambda x, k=k: self._instance_of(k, x), {}) for k in c.class_rules]
         if isinstance(c, values.DatatypeConstraintComponent):
             return [(lambda x: self._datatype(c.datatype_rule, x), {})]
         if isinstance(c, values.NodeKindConstraintComponent):
@@ -601,6 +611,18 @@ class _Engine:
             return [(lambda x, s=s: self.conforms(s, x), {"node": s}) for s in c.node_shapes]
         raise AssertionError(c)  # pragma: no cover
 
+    def _instance_of(self, cls: Node, x: str) -> str:
+        """``x`` is a SHACL instance of ``cls``: typed with it or one of its subclasses, which
+        are looked up once rather than walked from every value."""
+        if cls not in self._subclasses:
+            rows = self.db.select(
+                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {_sparql(cls)} }}"
+            )
+            self._subclasses[cls] = sorted({_ox_term(c) for (c,) in rows if type(c) is ox.NamedNode})
+        t = self.var("type")
+        listed = ", ".join(self._subclasses[cls]) or _sparql(cls)
+        return f"EXISTS {{ {x} <{RDF.type}> {t} FILTER({t} IN ({listed})) }}"
+
     def _datatype(self, datatype: Node, x: str) -> str:
         if datatype == RDFS.Literal:
             return f"isLiteral({x})"
@@ -683,41 +705,32 @@ class _Engine:
                 for row in self._rows(query, shape)
             )
 
+        # The tests of all value-by-value components run in one query, and all the counts in
+        # another: each query walks the focus nodes and their values once.
+        tests: list[tuple[ConstraintComponent, Callable[[str], str], dict]] = []
+        counts: list[tuple[ConstraintComponent, str, str, int, dict]] = []
+        counted: dict[str, str] = {}  # count variable -> the values it counts
         for component in self.components(shape):
             if isinstance(component, _VALUE_COMPONENTS):
-                for test, options in self.value_tests(component):
-                    query = (
-                        f"SELECT DISTINCT {this} {value} WHERE {{ {with_values} "
-                        f"FILTER(!({test(value)})) }}"
-                    )
-                    hits = [
-                        _Hit(shape, component, _to_rdflib(f), _to_rdflib(v))
-                        for f, v in self._rows(query, shape)
-                    ]
-                    self._details(hits, options, out)
+                tests += [(component, t, o) for t, o in self.value_tests(component)]
             elif isinstance(component, card.MinCountConstraintComponent):
                 n = int(component.min_count.value)
-                if n == 1:
-                    focus_only(
-                        f"SELECT {this} WHERE {{ {focus(this)} "
-                        f"FILTER NOT EXISTS {{ {this} {path} {value} }} }}",
-                        component,
-                    )
-                elif n > 1:
-                    focus_only(
-                        f"SELECT {this} WHERE {{ {focus(this)} OPTIONAL {{ {this} {path} {value} }} }}"
-                        f" GROUP BY {this} HAVING(COUNT(DISTINCT {value}) < {n})",
-                        component,
-                    )
+                if n > 0:
+                    counts.append((component, "?n", "<", n, {}))
+                    counted["?n"] = value
             elif isinstance(component, card.MaxCountConstraintComponent):
-                n = int(component.max_count.value)
-                focus_only(
-                    f"SELECT {this} WHERE {{ {with_values} }} GROUP BY {this} "
-                    f"HAVING(COUNT(DISTINCT {value}) > {n})",
-                    component,
-                )
+                counts.append((component, "?n", ">", int(component.max_count.value), {}))
+                counted["?n"] = value
             elif isinstance(component, based.QualifiedValueShapeConstraintComponent):
-                self._emit_qualified(shape, component, focus, path, out)
+                for value_shape in component.value_shapes:
+                    var = f"?q{len(counted)}"
+                    counted[var] = self._qualified(shape, component, value_shape)(value)
+                    if component.max_count is not None:
+                        kind = {"constraint_component": SH.QualifiedMaxCountConstraintComponent}
+                        counts.append((component, var, ">", int(component.max_count), kind))
+                    if component.min_count is not None and int(component.min_count) > 0:
+                        kind = {"constraint_component": SH.QualifiedMinCountConstraintComponent}
+                        counts.append((component, var, "<", int(component.min_count), kind))
             elif isinstance(component, strings.UniqueLangConstraintComponent):
                 if True in component.string_rules:
                     focus_only(
@@ -792,40 +805,60 @@ class _Engine:
                 self._emit_sparql(shape, component, focus, out)
             else:
                 self.refuse(shape, component, "on a property shape")
+        if tests:
+            self._emit_value_tests(shape, tests, with_values, out)
+        if counts:
+            self._emit_counts(shape, counts, counted, focus, path, out)
 
-    def _emit_qualified(self, shape, component, focus, path: str, out: list[_Hit]) -> None:
+    def _emit_value_tests(self, shape: Shape, tests: list, with_values: str, out: list) -> None:
         this, value = "?this", "?value"
-        for value_shape in component.value_shapes:
-            check = self._qualified(shape, component, value_shape)(value)
-            counted = {}
-            if component.max_count is not None:
-                rows = self._rows(
-                    f"SELECT {this} WHERE {{ {focus(this)} {this} {path} {value} "
-                    f"FILTER({check}) }} GROUP BY {this} "
-                    f"HAVING(COUNT(DISTINCT {value}) > {int(component.max_count)})",
-                    shape,
-                )
-                for (f,) in rows:
-                    counted.setdefault(f, []).append(SH.QualifiedMaxCountConstraintComponent)
-            if component.min_count is not None and int(component.min_count) > 0:
-                if int(component.min_count) == 1:
-                    query = (
-                        f"SELECT {this} WHERE {{ {focus(this)} FILTER NOT EXISTS "
-                        f"{{ {this} {path} {value} FILTER({check}) }} }}"
-                    )
-                else:
-                    query = (
-                        f"SELECT {this} WHERE {{ {focus(this)} OPTIONAL {{ {this} {path} {value} "
-                        f"FILTER({check}) }} }} GROUP BY {this} "
-                        f"HAVING(COUNT(DISTINCT {value}) < {int(component.min_count)})"
-                    )
-                for (f,) in self._rows(query, shape):
-                    counted.setdefault(f, []).append(SH.QualifiedMinCountConstraintComponent)
-            for f, kinds in counted.items():
-                for kind in kinds:
-                    out.append(
-                        _Hit(shape, component, _to_rdflib(f), options={"constraint_component": kind})
-                    )
+        flags = [f"?fails{i}" for i in range(len(tests))]
+        # An error in a test counts as a pass, as when the test is the query's own FILTER.
+        binds = " ".join(
+            f"BIND(COALESCE(!({test(value)}), false) AS {flag})"
+            for (_, test, _), flag in zip(tests, flags, strict=True)
+        )
+        query = (
+            f"SELECT DISTINCT {this} {value} {' '.join(flags)} WHERE {{ {with_values} {binds} "
+            f"FILTER({' || '.join(flags)}) }}"
+        )
+        found: list[list[_Hit]] = [[] for _ in tests]
+        for row in self._rows(query, shape):
+            f, v = _to_rdflib(row[0]), _to_rdflib(row[1])
+            for i, fails in enumerate(row[2:]):
+                if fails is not None and fails.value == "true":
+                    found[i].append(_Hit(shape, tests[i][0], f, v))
+        for (_, _, options), hits in zip(tests, found, strict=True):
+            self._details(hits, options, out)
+
+    def _emit_counts(
+        self, shape: Shape, counts: list, counted: dict, focus, path: str, out: list
+    ) -> None:
+        this, value = "?this", "?value"
+        binds = " ".join(
+            f"BIND(IF({check}, {value}, ?unbound_) AS {var})"
+            for var, check in counted.items()
+            if check != value
+        )
+        counter = {
+            var: f"COUNT(DISTINCT {value if check == value else var})"
+            for var, check in counted.items()
+        }
+        aggregates = " ".join(f"({counter[var]} AS {var}_)" for var in counted)
+        # HAVING cannot name the projected counts, so it repeats them.
+        having = " || ".join(f"{counter[var]} {op} {n}" for _, var, op, n, _ in counts)
+        query = (
+            f"SELECT {this} {aggregates} WHERE {{ {focus(this)} "
+            f"OPTIONAL {{ {this} {path} {value} {binds} }} }} GROUP BY {this} HAVING({having})"
+        )
+        names = list(counted)
+        for row in self._rows(query, shape):
+            f = _to_rdflib(row[0])
+            found = {name: int(n.value) for name, n in zip(names, row[1:], strict=True)}
+            # pySHACL checks a qualified maximum before its minimum.
+            for component, var, op, n, options in counts:
+                if (found[var] < n) if op == "<" else (found[var] > n):
+                    out.append(_Hit(shape, component, f, options=dict(options)))
 
     def _details(self, hits: list[_Hit], options: dict, out: list[_Hit]) -> None:
         """pySHACL gives the results of the nested shape of a failed sh:node as sh:detail."""
