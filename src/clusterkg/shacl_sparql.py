@@ -392,7 +392,10 @@ class _Engine:
             parts.append(lambda x, p=p: f"{x} {_sparql(p)} ?any_")
         for p in objects_of:
             parts.append(lambda x, p=p: f"?any_ {_sparql(p)} {x}")
-        return _union(parts)
+        pattern = _union(parts)
+        if len(parts) == 1 and len(subjects_of) == 1:
+            pattern.subjects_of = subjects_of[0]  # type: ignore[attr-defined]
+        return pattern
 
     # --- conformance of a node, as a SPARQL expression
 
@@ -698,6 +701,10 @@ class _Engine:
         path = self.path(shape)
         this, value = "?this", "?value"
         with_values = f"{focus(this)} {this} {path} {value} ."
+        if getattr(focus, "subjects_of", None) == shape.path():
+            # The focus nodes are the subjects of the path's one predicate: its triples are
+            # exactly the (focus, value) pairs, and need no second look.
+            with_values = f"{this} {path} {value} ."
 
         def focus_only(query: str, component, **options) -> None:
             out.extend(
