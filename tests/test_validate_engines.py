@@ -667,11 +667,12 @@ ex:Sparql a sh:NodeShape ;
     sh:sparql [ sh:message "{$this} is older than {?limit}" ;  # no $this: pySHACL reports nothing
         sh:select "SELECT ?limit WHERE { $this ex:age ?a ; ex:limit ?limit FILTER(?a > ?limit) }" ;
         sh:prefixes ex:prefixes ] ,
-      [ sh:message "{$this} is older than {?limit}"@en ;
-        sh:select "SELECT $this ?limit WHERE { $this ex:age ?a ; ex:limit ?limit FILTER(?a > ?limit) }" ;
+      [ sh:message "{$this} is older than {?max}"@en ;
+        sh:select "SELECT $this ?max WHERE { $this ex:age ?a ; ex:limit ?max FILTER(?a > ?max) }" ;
         sh:prefixes ex:prefixes ] .
 
-ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/engines/"^^xsd:anyURI ] .
+ex:prefixes sh:declare [ sh:prefix "ex" ;
+    sh:namespace "https://example.org/engines/"^^xsd:anyURI ] .
 """
 
 CORE_DATA = """
@@ -737,6 +738,9 @@ def test_the_oxigraph_engine_refuses_what_it_does_not_implement(turtle: str, nam
         + turtle,
         format="turtle",
     )
-    data = Graph().parse(data="<https://example.org/a> <https://example.org/p> <https://example.org/b> .", format="nt")
+    data = Graph().parse(
+        data="<https://example.org/a> <https://example.org/p> <https://example.org/b> .",
+        format="nt",
+    )
     with pytest.raises(UsageError, match=f"{named}.*use --validator pyshacl"):
         validate(data, shapes, engine="oxigraph")

@@ -73,10 +73,21 @@ _XSD = str(XSD)
 # Oxigraph stores literals of these datatypes under another datatype (see the module docstring).
 _RETYPED = frozenset(
     _XSD + name
-    for name in (
-        "nonPositiveInteger negativeInteger long int short byte nonNegativeInteger unsignedLong "
-        "unsignedInt unsignedShort unsignedByte positiveInteger dateTimeStamp"
-    ).split()
+    for name in [
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+        "positiveInteger",
+        "dateTimeStamp",
+    ]
 )
 _PRIVATE = "urn:clusterkg:shacl-sparql:datatype:"
 _EXACT = ox.NamedNode("urn:clusterkg:shacl-sparql:graph:exact")
@@ -366,9 +377,7 @@ class _Engine:
                 try:
                     self._components[key] = cls(shape)
                 except ConstraintLoadError as error:
-                    raise UsageError(
-                        f"shape {shape.node.n3()}: {_first_line(error)}"
-                    ) from error
+                    raise UsageError(f"shape {shape.node.n3()}: {_first_line(error)}") from error
             made.append(self._components[key])
         return made
 
@@ -386,7 +395,9 @@ class _Engine:
             parts.append(self.db.node_set(_ox_nodes(nodes)))
         for c in classes:
             parts.append(
-                lambda x, c=c: f"{x} <{RDF.type}> ?class_ . ?class_ <{RDFS.subClassOf}>* {_sparql(c)}"
+                lambda x, c=c: (
+                    f"{x} <{RDF.type}> ?class_ . ?class_ <{RDFS.subClassOf}>* {_sparql(c)}"
+                )
             )
         for p in subjects_of:
             parts.append(lambda x, p=p: f"{x} {_sparql(p)} ?any_")
@@ -466,12 +477,15 @@ class _Engine:
                     )
             elif isinstance(component, other.HasValueConstraintComponent):
                 tests += [f"EXISTS {{ {x} {path} {_sparql(v)} }}" for v in component.has_value_set]
-            elif isinstance(component, (pair.LessThanConstraintComponent,
-                                        pair.LessThanOrEqualsConstraintComponent)):
+            elif isinstance(
+                component,
+                (pair.LessThanConstraintComponent, pair.LessThanOrEqualsConstraintComponent),
+            ):
                 for other_path in component.property_compare_set:
                     a, b = self.var(), self.var()
-                    fails = _not_less(a, b, isinstance(component,
-                                                       pair.LessThanOrEqualsConstraintComponent))
+                    fails = _not_less(
+                        a, b, isinstance(component, pair.LessThanOrEqualsConstraintComponent)
+                    )
                     tests.append(
                         f"NOT EXISTS {{ {x} {path} {a} . {x} {_sparql(other_path)} {b} "
                         f"FILTER({fails}) }}"
@@ -493,7 +507,9 @@ class _Engine:
                 self.refuse(shape, component, "inside another shape")
         return _and(tests)
 
-    def _distinct(self, x: str, path: str, n: int, check: Callable[[str], str] | None = None) -> str:
+    def _distinct(
+        self, x: str, path: str, n: int, check: Callable[[str], str] | None = None
+    ) -> str:
         """A pattern that matches when ``x`` has at least ``n`` distinct values (that pass
         ``check``)."""
         names = [self.var() for _ in range(n)]
@@ -562,7 +578,7 @@ class _Engine:
                 (
                     lambda x, p=p: (
                         f"(!isBlank({x}) && REGEX(STR({x}), "
-                        f"{_string(str(p.value) if p.value is not None and len(p.value) > 1 else str(p))}, "
+                        f"{_string(_pattern(p))}, "
                         f"{_string(flags)}))"
                     ),
                     {},
@@ -601,11 +617,13 @@ class _Engine:
         if isinstance(c, logic.XoneConstraintComponent):
             return [
                 (
-                    lambda x, o=o: "("
-                    + " + ".join(
-                        f"IF({self.conforms(s, x)}, 1, 0)" for s in set(self.sg.graph.items(o))
-                    )
-                    + ") = 1",
+                    lambda x, o=o: (
+                        "("
+                        + " + ".join(
+                            f"IF({self.conforms(s, x)}, 1, 0)" for s in set(self.sg.graph.items(o))
+                        )
+                        + ") = 1"
+                    ),
                     {},
                 )
                 for o in c.xone_nodes
@@ -621,7 +639,9 @@ class _Engine:
             rows = self.db.select(
                 f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {_sparql(cls)} }}"
             )
-            self._subclasses[cls] = sorted({_ox_term(c) for (c,) in rows if type(c) is ox.NamedNode})
+            self._subclasses[cls] = sorted(
+                {_ox_term(c) for (c,) in rows if type(c) is ox.NamedNode}
+            )
         t = self.var("type")
         listed = ", ".join(self._subclasses[cls]) or _sparql(cls)
         return f"EXISTS {{ {x} <{RDF.type}> {t} FILTER({t} IN ({listed})) }}"
@@ -689,7 +709,9 @@ class _Engine:
                         f"SELECT {this} WHERE {{ {focus(this)} "
                         f"FILTER(!sameTerm({this}, {_sparql(value)})) }}"
                     )
-                    out += [_Hit(shape, component, _to_rdflib(f)) for (f,) in self._rows(query, shape)]
+                    out += [
+                        _Hit(shape, component, _to_rdflib(f)) for (f,) in self._rows(query, shape)
+                    ]
             elif isinstance(component, SPARQLBasedConstraint):
                 self._emit_sparql(shape, component, focus, out)
             elif isinstance(component, other.ClosedConstraintComponent):
@@ -775,7 +797,8 @@ class _Engine:
                     for mine, theirs in ((path, o), (o, path)):
                         query = (
                             f"SELECT DISTINCT {this} {value} WHERE {{ {focus(this)} "
-                            f"{this} {mine} {value} FILTER NOT EXISTS {{ {this} {theirs} {value} }} }}"
+                            f"{this} {mine} {value} "
+                            f"FILTER NOT EXISTS {{ {this} {theirs} {value} }} }}"
                         )
                         out += [
                             _Hit(shape, component, _to_rdflib(f), _to_rdflib(v))
@@ -896,8 +919,13 @@ class _Engine:
         query = f"SELECT DISTINCT ?this ?p ?o WHERE {{ {focus('?this')} ?this ?p ?o {test} }}"
         for f, p, o in self._rows(query, shape):
             out.append(
-                _Hit(shape, component, _to_rdflib(f), _to_rdflib(o),
-                     options={"result_path": _to_rdflib(p)})
+                _Hit(
+                    shape,
+                    component,
+                    _to_rdflib(f),
+                    _to_rdflib(o),
+                    options={"result_path": _to_rdflib(p)},
+                )
             )
 
     def _emit_sparql(self, shape: Shape, component, focus, out: list[_Hit]) -> None:
@@ -912,7 +940,9 @@ class _Engine:
                         f"${variable}: {_REFUSE}"
                     )
             if re.search(r"[$?]failure\b", text):
-                raise UsageError(f"shape {shape.node.n3()}: a SPARQL constraint with ?failure: {_REFUSE}")
+                raise UsageError(
+                    f"shape {shape.node.n3()}: a SPARQL constraint with ?failure: {_REFUSE}"
+                )
             try:
                 helper.check_invalid_sparql(text)
             except Exception as error:  # pySHACL's ValidationFailure: a query SHACL forbids
@@ -954,9 +984,7 @@ class _Engine:
 
     def _sparql_rows(self, query: str, shape: Shape) -> list[dict]:
         try:
-            solutions = self.db.store.query(
-                query, default_graph=[ox.DefaultGraph(), _CANONICAL]
-            )
+            solutions = self.db.store.query(query, default_graph=[ox.DefaultGraph(), _CANONICAL])
             names = [v.value for v in solutions.variables]
             rows = []
             for solution in solutions:
@@ -1040,8 +1068,14 @@ def _compare(x: str, operator: str, bound: Node) -> str:
     return f"(isLiteral({x}) && COALESCE({_number(x)} {operator} {_sparql(bound)}, false))"
 
 
+def _pattern(rule: Literal) -> str:
+    """The regular expression of a ``sh:pattern``, read as pySHACL reads it."""
+    return str(rule.value) if rule.value is not None and len(rule.value) > 1 else str(rule)
+
+
 def _stringlike(x: str) -> str:
-    return f'(isIRI({x}) || (isLiteral({x}) && (LANG({x}) != "" || DATATYPE({x}) = <{XSD.string}>)))'
+    literal = f'(isLiteral({x}) && (LANG({x}) != "" || DATATYPE({x}) = <{XSD.string}>))'
+    return f"(isIRI({x}) || {literal})"
 
 
 def _not_less(a: str, b: str, or_equal: bool) -> str:
