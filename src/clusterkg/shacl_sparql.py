@@ -25,34 +25,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
 from itertools import count
 
 import pyoxigraph as ox
 from pyshacl.constraints.constraint_component import ConstraintComponent
-from pyshacl.constraints.core import (
-    cardinality_constraints as card,
-)
-from pyshacl.constraints.core import (
-    logical_constraints as logic,
-)
-from pyshacl.constraints.core import (
-    other_constraints as other,
-)
-from pyshacl.constraints.core import (
-    property_pair_constraints as pair,
-)
-from pyshacl.constraints.core import (
-    shape_based_constraints as based,
-)
-from pyshacl.constraints.core import (
-    string_based_constraints as strings,
-)
-from pyshacl.constraints.core import (
-    value_constraints as values,
-)
-from pyshacl.constraints.core import (
-    value_range_constraints as ranges,
-)
+from pyshacl.constraints.core import cardinality_constraints as card
+from pyshacl.constraints.core import logical_constraints as logic
+from pyshacl.constraints.core import other_constraints as other
+from pyshacl.constraints.core import property_pair_constraints as pair
+from pyshacl.constraints.core import shape_based_constraints as based
+from pyshacl.constraints.core import string_based_constraints as strings
+from pyshacl.constraints.core import value_constraints as values
+from pyshacl.constraints.core import value_range_constraints as ranges
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
 from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from pyshacl.helper.path_helper import shacl_path_to_sparql_path
@@ -95,23 +81,16 @@ _CANONICAL = ox.NamedNode("urn:clusterkg:shacl-sparql:graph:canonical")
 _SETS = "urn:clusterkg:shacl-sparql:set:"
 _STRINGS = (XSD.string, RDF.langString)
 _ALLOWED_SEVERITIES = (SH.Warning, SH.Info)  # pySHACL runs with allow_warnings and allow_infos
-# pySHACL checks the value of a literal of these datatypes beyond rdflib's ``ill_typed``.
-_VALUE_TYPES: dict[URIRef, type | tuple[type, ...]] = {}
-
-
-def _value_types() -> dict[URIRef, type | tuple[type, ...]]:
-    from datetime import date, datetime, time
-    from decimal import Decimal
-
-    return {
-        XSD.integer: int,
-        XSD.float: float,
-        XSD.decimal: Decimal,
-        XSD.boolean: bool,
-        XSD.date: date,
-        XSD.time: time,
-        XSD.dateTime: datetime,
-    }
+# pySHACL also checks that rdflib gives a literal of these datatypes a value of this type.
+_VALUE_TYPES: dict[URIRef, type] = {
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
 
 
 def oxigraph_report(data: Graph, shapes: Graph, data_oxigraph: list | None = None) -> Graph:
@@ -230,8 +209,6 @@ def _canonical(literal: ox.Literal) -> ox.Literal:
 def _ill_typed(candidates: Iterable[ox.Literal]) -> dict[str, list[ox.Literal]]:
     """Per datatype IRI, the literals ``sh:datatype`` rejects although they carry it, as
     pySHACL decides: rdflib finds them ill-typed, or their value is not of the expected type."""
-    if not _VALUE_TYPES:
-        _VALUE_TYPES.update(_value_types())
     found: dict[str, list[ox.Literal]] = {}
     for literal in candidates:
         datatype = URIRef(literal.datatype.value)
@@ -257,11 +234,6 @@ def _sparql(term: Node) -> str:
     if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) in _RETYPED:
         return Literal(str(term), datatype=URIRef(_PRIVATE + str(term.datatype))).n3()
     return term.n3()
-
-
-def _ox_term(term) -> str:
-    """An Oxigraph term (not blank) in query text."""
-    return str(term)
 
 
 def _string(text: str) -> str:
@@ -639,9 +611,7 @@ class _Engine:
             rows = self.db.select(
                 f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {_sparql(cls)} }}"
             )
-            self._subclasses[cls] = sorted(
-                {_ox_term(c) for (c,) in rows if type(c) is ox.NamedNode}
-            )
+            self._subclasses[cls] = sorted({str(c) for (c,) in rows if type(c) is ox.NamedNode})
         t = self.var("type")
         listed = ", ".join(self._subclasses[cls]) or _sparql(cls)
         return f"EXISTS {{ {x} <{RDF.type}> {t} FILTER({t} IN ({listed})) }}"
@@ -655,9 +625,7 @@ class _Engine:
         test = f"isLiteral({x}) && DATATYPE({x}) = {spelled}"
         bad = self.db.ill_typed.get(str(datatype), [])
         if bad:
-            encoded = [
-                _sparql(_to_rdflib(b)) if str(datatype) in _RETYPED else _ox_term(b) for b in bad
-            ]
+            encoded = [_sparql(_to_rdflib(b)) if str(datatype) in _RETYPED else str(b) for b in bad]
             test += " && !(" + " || ".join(f"sameTerm({x}, {b})" for b in encoded) + ")"
         return f"({test})"
 
