@@ -50,7 +50,7 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from .errors import UsageError
-from .oxterms import from_oxigraph, oxigraph_triples
+from .oxterms import from_oxigraph, oxigraph_triples, to_oxigraph
 
 __all__ = ["oxigraph_report"]
 
@@ -322,6 +322,7 @@ class _Engine:
         self._vars = count()
         self._compiling: list[Node] = []
         self._subclasses: dict[Node, list[str]] = {}
+        self._class_sets: dict[tuple[Node, ...], Callable[[str], str]] = {}
 
     # --- shapes and their components
 
@@ -362,6 +363,8 @@ class _Engine:
         classes = list(dict.fromkeys(classes + list(implicit)))
         if not (nodes or classes or objects_of or subjects_of):
             return None
+        if classes and not (nodes or objects_of or subjects_of):
+            return self._instances(tuple(sorted(classes, key=str)))
         parts: list[Callable[[str], str]] = []
         if nodes:
             parts.append(self.db.node_set(_ox_nodes(nodes)))
@@ -379,6 +382,22 @@ class _Engine:
         if len(parts) == 1 and len(subjects_of) == 1:
             pattern.subjects_of = subjects_of[0]  # type: ignore[attr-defined]
         return pattern
+
+    def _instances(self, classes: tuple[Node, ...]) -> Callable[[str], str]:
+        """The instances of ``classes``, found once and kept in a named graph of their own:
+        many shapes target the same classes, and each runs several queries."""
+        if classes not in self._class_sets:
+            graph = f"<{_SETS}{next(self.db._sets)}>"
+            found = " UNION ".join(
+                f"{{ ?x <{RDF.type}> ?class_ . ?class_ <{RDFS.subClassOf}>* {_sparql(c)} }}"
+                for c in classes
+            )
+            # rdf:type triples are all in the default graph: no object of theirs is retyped.
+            self.db.store.update(
+                f"INSERT {{ GRAPH {graph} {{ {graph} {graph} ?x }} }} WHERE {{ {found} }}"
+            )
+            self._class_sets[classes] = lambda var: f"GRAPH {graph} {{ {graph} {graph} {var} }}"
+        return self._class_sets[classes]
 
     # --- conformance of a node, as a SPARQL expression
 
@@ -993,10 +1012,14 @@ class _Engine:
 
 
 def _ox_nodes(nodes: Iterable[Node]) -> list:
+    """rdflib nodes as the exact graph holds them (a retyped literal with its private type)."""
     found = []
     for node in nodes:
-        (triple,) = oxigraph_triples([(URIRef("urn:x"), URIRef("urn:x"), node)])
-        found.append(triple.object)
+        if isinstance(node, Literal) and str(node.datatype) in _RETYPED:
+            private = ox.NamedNode(_PRIVATE + str(node.datatype))
+            found.append(ox.Literal(str(node), datatype=private))
+        else:
+            found.append(to_oxigraph(node))
     return found
 
 
