@@ -719,6 +719,11 @@ UNSUPPORTED = [
         id="pre-bound shapesGraph",
     ),
     pytest.param(
+        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:ask "ASK { $this ?p ?o }" ] .',
+        "sh:ask",
+        id="SPARQL ASK",
+    ),
+    pytest.param(
         "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:S .",
         "recursive",
         id="recursive shape",

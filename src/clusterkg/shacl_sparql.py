@@ -1,11 +1,12 @@
 """SHACL Core compiled to set-at-a-time SPARQL, run by Oxigraph: the ``oxigraph`` engine.
 
-pySHACL and rudof walk the focus nodes one by one; here each constraint of each shape becomes one
+pySHACL and rudof walk the focus nodes one by one; here each constraint of each shape becomes a
 SPARQL query that returns every violating (focus node, value) row at once, over an in-memory
-``pyoxigraph.Store`` holding the data. A nested shape (``sh:node``, ``sh:or``, a qualified value
-shape...) compiles to a SPARQL expression that holds when a node conforms, so the query that
-checks a constraint decides conformance for all candidate nodes in one pass, never one query per
-node.
+``pyoxigraph.Store`` holding the data (the constraints of a property shape that look at one value
+at a time share one query, its counts another). A nested shape (``sh:node``, ``sh:or``, a
+qualified value shape...) compiles to a SPARQL expression that holds when a node conforms, so the
+query that checks a constraint decides conformance for all candidate nodes in one pass, never one
+query per node.
 
 pySHACL is the reference: the shapes graph is read by pySHACL's own loader (so the same nodes
 are shapes, with the same parameters), and every result is written by pySHACL's own
@@ -291,6 +292,7 @@ _UNSUPPORTED_PARAMETERS = {
     SH.expression: "node expressions (sh:expression)",
     SH.js: "JavaScript constraints (sh:js)",
     SH.rule: "SHACL rules (sh:rule)",
+    SH.ask: "SPARQL ASK validators (sh:ask)",
 }
 # A value in query text that decodes the private datatypes, so that numbers compare as numbers.
 _PRIVATE_STAMP = f"<{_PRIVATE}{_XSD}dateTimeStamp>"
