@@ -357,7 +357,10 @@ class _Engine:
         return made
 
     def path(self, shape: Shape, prefixes: dict | None = None) -> str:
-        return shacl_path_to_sparql_path(self.sg, shape.path(), prefixes=prefixes)
+        try:
+            return shacl_path_to_sparql_path(self.sg, shape.path(), prefixes=prefixes)
+        except ReportableRuntimeError as error:
+            raise UsageError(f"shape {shape.node.n3()}: {_first_line(error)}") from error
 
     def targets(self, shape: Shape) -> Callable[[str], str] | None:
         """The focus nodes of ``shape`` as a group pattern binding a variable, or None."""
@@ -937,7 +940,7 @@ class _Engine:
             except Exception as error:  # pySHACL's ValidationFailure: a query SHACL forbids
                 raise UsageError(f"shape {shape.node.n3()}: {_first_line(error)}") from error
             if shape.is_property_shape:
-                path = shacl_path_to_sparql_path(self.sg, shape.path(), prefixes=helper.prefixes)
+                path = self.path(shape, helper.prefixes)
                 text = helper.bind_path_regex.sub(r"\g<1>" + path.replace("\\", "\\\\"), text)
             query, projects_this = _with_focus(text, focus("?this"), shape)
             query = helper.apply_prefixes(query)
@@ -1058,7 +1061,9 @@ def _or(tests: list[str]) -> str:
 
 def _compare(x: str, operator: str, bound: Node) -> str:
     """pySHACL's range check: a literal whose value compares; strings only with strings."""
-    return f"(isLiteral({x}) && COALESCE({_number(x)} {operator} {_sparql(bound)}, false))"
+    # The bound is compared by value, so it keeps its public datatype (Oxigraph reads a derived
+    # integer type as xsd:integer), unlike a term matched as such.
+    return f"(isLiteral({x}) && COALESCE({_number(x)} {operator} {bound.n3()}, false))"
 
 
 def _pattern(rule: Literal) -> str:
