@@ -11,7 +11,9 @@ query per node.
 pySHACL is the reference: the shapes graph is read by pySHACL's own loader (so the same nodes
 are shapes, with the same parameters), and every result is written by pySHACL's own
 ``make_v_result`` and report writer, so messages, paths and blank-node copies come out in
-exactly its form. What is ours is only the decision of which results there are.
+exactly its form. What is ours is only the decision of which results there are. (Those are
+pySHACL's internal classes, as of pySHACL 0.40: a release that changes them fails loudly here,
+and tests/test_validate_engines.py compares whole reports.)
 
 Two details of Oxigraph shape the store (see ``_Store``): it keeps a literal of a datatype
 derived from xsd:integer (``"1"^^xsd:positiveInteger``) as an xsd:integer, and xsd:dateTimeStamp

@@ -112,20 +112,20 @@ def validate(
     same graph as a list of ``pyoxigraph.Triple``, saves ``"oxigraph"`` converting it.
 
     ``"oxigraph"`` (``clusterkg.shacl_sparql``) loads the data into an in-memory Oxigraph store
-    and turns each constraint of each shape into one SPARQL query that returns every violating
-    focus node and value at once; a nested shape (``sh:node``, ``sh:or``, a qualified value
-    shape...) becomes a SPARQL expression, so its conformance is decided in the same pass. The
-    shapes are read, and the results written, by pySHACL's own code, so the report is the
-    reference's, graph and text: the tests find no difference, including blank focus nodes,
-    ill-typed literals and integers of two datatypes. It implements SHACL Core and SPARQL-based
-    constraints; what it does not (SPARQL-based targets, custom constraint components,
-    ``$shapesGraph``/``$currentShape``, recursive shapes, a SPARQL constraint inside another
-    shape...) raises ``UsageError`` naming it, never passes silently.
+    and turns the constraints of each shape into SPARQL queries that return every violating
+    focus node and value at once (one per constraint; those of a property shape that look at
+    one value at a time share one, and so do its counts); a nested shape (``sh:node``,
+    ``sh:or``, a qualified value shape...) becomes a SPARQL expression, so its conformance is
+    decided in the same pass. The shapes are read, and the results written, by pySHACL's own
+    code, so the report is the reference's, graph and text: the tests find no difference,
+    including blank focus nodes, ill-typed literals and integers of two datatypes. It implements
+    SHACL Core and SPARQL-based constraints; what it does not (SPARQL-based targets, custom
+    constraint components, ``$shapesGraph``/``$currentShape``, recursive shapes, a SPARQL
+    constraint inside another shape...) raises ``UsageError`` naming it, never passes silently.
 
-    ``"pyrudof"`` hands rudof
-    both graphs as N-Triples (blank shapes renamed to IRIs, so that a result can name its shape)
-    and brings rudof's report to the reference's form, taking from the shapes graph only what
-    pySHACL would write and rudof leaves out:
+    ``"pyrudof"`` hands rudof both graphs as N-Triples (blank shapes renamed to IRIs, so that a
+    result can name its shape) and brings rudof's report to the reference's form, taking from
+    the shapes graph only what pySHACL would write and rudof leaves out:
 
     * ``sh:conforms`` is true unless a result is a ``sh:Violation``, as pySHACL says with
       warnings and infos allowed (rudof, like the SHACL spec, says false for any result);
