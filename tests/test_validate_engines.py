@@ -99,6 +99,8 @@ def assert_same(runs: dict[str, Validation], engine: str) -> None:
     assert keys(fast) == keys(reference)
     assert fast.conforms == reference.conforms
     assert fast.text() == reference.text()
+    if engine == "oxigraph":  # pySHACL writes its results: the whole report is the same
+        assert isomorphic(fast.report, reference.report)
 
 
 @pytest.fixture(scope="module")
