@@ -727,6 +727,11 @@ UNSUPPORTED = [
         id="SPARQL ASK",
     ),
     pytest.param(
+        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:pattern "^(?!x)" .',
+        "sh:pattern",
+        id="Python-only regular expression",
+    ),
+    pytest.param(
         "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:S .",
         "recursive",
         id="recursive shape",

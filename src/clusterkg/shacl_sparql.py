@@ -572,6 +572,8 @@ class _Engine:
             flags = ""
             if c.flags:
                 flags = "".join(f for f in "im" if f in str(c.flags.value).lower())
+            for p in c.string_rules:
+                self._check_pattern(c.shape, _pattern(p), flags)
             return [
                 (
                     lambda x, p=p: (
@@ -629,6 +631,17 @@ class _Engine:
         if isinstance(c, based.NodeConstraintComponent):
             return [(lambda x, s=s: self.conforms(s, x), {"node": s}) for s in c.node_shapes]
         raise AssertionError(c)  # pragma: no cover
+
+    def _check_pattern(self, shape: Shape, pattern: str, flags: str) -> None:
+        """Refuses a pattern Oxigraph's regular expressions cannot read: in a query it would
+        be an error, which a FILTER takes for "no match", or a pass, silently."""
+        query = f"SELECT (REGEX({_string('')}, {_string(pattern)}, {_string(flags)}) AS ?r) {{}}"
+        ((result,),) = self.db.select(query)
+        if result is None:
+            raise UsageError(
+                f"shape {shape.node.n3()}: sh:pattern {pattern!r} is not a regular expression "
+                f"Oxigraph can run: {_REFUSE}"
+            )
 
     def _instance_of(self, cls: Node, x: str) -> str:
         """``x`` is a SHACL instance of ``cls``: typed with it or one of its subclasses, which
