@@ -75,8 +75,9 @@ def make_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--validator",
         choices=VALIDATORS,
         default="pyshacl",
-        help="SHACL engine: pyshacl (the reference, default) or pyrudof (fast, for large "
-        "graphs; same verdicts, see the README for what its report words differently)",
+        help="SHACL engine: pyshacl (the reference, default); for large graphs, pyrudof (same "
+        "verdicts, see the README for what its report words differently) or oxigraph (SHACL "
+        "Core as SPARQL; fastest, same report)",
     )
     common.add_argument(
         "-q", "--quiet", action="store_true", help="print only errors (and, for query, the results)"

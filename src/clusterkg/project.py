@@ -17,7 +17,7 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/clusterkg/ontology")
 
 # The engines a project can run: the reference first, then the fast paths for large graphs.
 REASONERS = ("owlrl", "reasonable", "oxigraph")
-VALIDATORS = ("pyshacl", "pyrudof")
+VALIDATORS = ("pyshacl", "pyrudof", "oxigraph")
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Project:
     root: Path = Path(".")
     base: str = DEFAULT_BASE
     reasoner: str = "owlrl"  # or "reasonable", the fast OWL 2 RL path for large graphs
-    validator: str = "pyshacl"  # or "pyrudof", the fast SHACL path for large graphs
+    validator: str = "pyshacl"  # or "pyrudof" or "oxigraph", the fast paths for large graphs
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):

@@ -3,9 +3,10 @@
 A ``Violation`` fails the build; a ``Warning`` marks something a publisher should look at (an
 unknown member count, a profile that words an official title differently); ``Info`` is news.
 
-Two engines run the same shapes (``ENGINES``): pySHACL, the reference, and pyrudof, the Python
-binding of the Rust engine rudof, three to four times faster on large graphs. Both give the same
-``Validation``; ``validate`` documents what differs between them.
+Three engines run the same shapes (``ENGINES``): pySHACL, the reference; pyrudof, the Python
+binding of the Rust engine rudof, three to four times faster on large graphs; and ``oxigraph``,
+SHACL Core compiled to set-at-a-time SPARQL that Oxigraph runs (``shacl_sparql.py``), the
+fastest. All give the same ``Validation``; ``validate`` documents what differs between them.
 """
 
 from __future__ import annotations
@@ -98,15 +99,33 @@ class _PreparedQueryGraph(Graph):
 
 
 def validate(
-    data: Graph, shapes: Graph, engine: str = "pyshacl", data_ntriples: bytes | None = None
+    data: Graph,
+    shapes: Graph,
+    engine: str = "pyshacl",
+    data_ntriples: bytes | None = None,
+    data_oxigraph: list | None = None,
 ) -> Validation:
     """Run ``shapes`` against ``data`` (already reasoned: no engine adds inference here).
 
     ``engine`` is one of ``ENGINES``. ``"pyshacl"`` is the reference. ``data_ntriples``, the
-    same graph as N-Triples if at hand, saves ``"pyrudof"`` writing it. ``"pyrudof"`` hands rudof
-    both graphs as N-Triples (blank shapes renamed to IRIs, so that a result can name its shape)
-    and brings rudof's report to the reference's form, taking from the shapes graph only what
-    pySHACL would write and rudof leaves out:
+    same graph as N-Triples if at hand, saves ``"pyrudof"`` writing it; ``data_oxigraph``, the
+    same graph as a list of ``pyoxigraph.Triple``, saves ``"oxigraph"`` converting it.
+
+    ``"oxigraph"`` (``clusterkg.shacl_sparql``) loads the data into an in-memory Oxigraph store
+    and turns the constraints of each shape into SPARQL queries that return every violating
+    focus node and value at once (one per constraint; those of a property shape that look at
+    one value at a time share one, and so do its counts); a nested shape (``sh:node``,
+    ``sh:or``, a qualified value shape...) becomes a SPARQL expression, so its conformance is
+    decided in the same pass. The shapes are read, and the results written, by pySHACL's own
+    code, so the report is the reference's, graph and text: the tests find no difference,
+    including blank focus nodes, ill-typed literals and integers of two datatypes. It implements
+    SHACL Core and SPARQL-based constraints; what it does not (SPARQL-based targets, custom
+    constraint components, ``$shapesGraph``/``$currentShape``, recursive shapes, a SPARQL
+    constraint inside another shape...) raises ``UsageError`` naming it, never passes silently.
+
+    ``"pyrudof"`` hands rudof both graphs as N-Triples (blank shapes renamed to IRIs, so that a
+    result can name its shape) and brings rudof's report to the reference's form, taking from
+    the shapes graph only what pySHACL would write and rudof leaves out:
 
     * ``sh:conforms`` is true unless a result is a ``sh:Violation``, as pySHACL says with
       warnings and infos allowed (rudof, like the SHACL spec, says false for any result);
@@ -120,8 +139,8 @@ def validate(
     * ``sh:detail`` is kept under ``sh:node`` results only (rudof adds it to ``sh:or`` too);
     * a blank source shape or result path is the shapes graph's own, copied with its triples.
 
-    What still differs (tests/test_validate_engines.py shows each case; on the real data and
-    the synthetic corpus the findings, ``text()`` and the report agree):
+    What still differs with ``"pyrudof"`` (tests/test_validate_engines.py shows each case; on
+    the real data and the synthetic corpus the findings, ``text()`` and the report agree):
 
     * a blank focus node or value comes back as a new blank node, not the data's own, so its
       finding names a node the data does not have (rudof's report relabels them);
@@ -141,6 +160,10 @@ def validate(
         report = _pyshacl_report(data, shapes)
     elif engine == "pyrudof":
         report = _pyrudof_report(data, shapes, data_ntriples)
+    elif engine == "oxigraph":
+        from .shacl_sparql import oxigraph_report  # loaded only when asked for
+
+        report = oxigraph_report(data, shapes, data_oxigraph)
     else:
         raise UsageError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
     findings = [
