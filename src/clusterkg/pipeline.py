@@ -139,8 +139,13 @@ def check(project: Project, step: Step = _quiet) -> Checked:
     data = checked.data_graph()
     step("Validating (SHACL)")
     shapes = parse_source(project.shapes_file)
-    lines = ox.serialize(checked.data_oxigraph(), format=ox.RdfFormat.N_TRIPLES)
-    checked.validation = validate(data, shapes, project.validator, lines)
+    triples = checked.data_oxigraph()
+    lines = (
+        ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        if project.validator == "pyrudof"
+        else None
+    )
+    checked.validation = validate(data, shapes, project.validator, lines, triples)
     if project.checks_dir.is_dir():
         step("Running quality checks")
         checks = load_catalog(project.checks_dir)
