@@ -6,7 +6,7 @@ fresh Python process (imports included) with a time limit, peak memory being tha
 
 1. the whole build (load, reason, validate, checks, export, then the ready Oxigraph store that
    ``clusterkg build --store oxigraph`` leaves in the release), stage by stage, with the engines
-   for large graphs (``--reasoner oxigraph --validator pyrudof``; ``--reasoner`` and
+   for large graphs (``--reasoner oxigraph --validator oxigraph``; ``--reasoner`` and
    ``--validator`` here choose others);
 2. the plain baseline: rdflib parses every source, owlrl computes the OWL RL closure, pyshacl
    validates it with ontology/shapes.ttl, rdflib writes Turtle and JSON-LD;
@@ -541,7 +541,7 @@ def main() -> int:
         help="the build's OWL 2 RL engine (default: oxigraph, the fast path)",
     )
     parser.add_argument(
-        "--validator", default="pyrudof", help="the build's SHACL engine (default: pyrudof)"
+        "--validator", default="oxigraph", help="the build's SHACL engine (default: oxigraph)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--work", type=Path, help="keep corpora and releases in this folder")
