@@ -66,6 +66,24 @@ def release(tmp_path_factory: pytest.TempPathFactory, checked: Checked) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def release_with_store(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Path:
+    """The same release with a ready Oxigraph store, as ``build --store oxigraph`` leaves it."""
+    from clusterkg.store import STORE_DIR, build_store
+
+    out = tmp_path_factory.mktemp("release-with-store") / "release"
+    shutil.copytree(release, out)
+    build_store(out / "kg.trig", out / STORE_DIR)
+    return out
+
+
+@pytest.fixture(scope="session", params=["kg.trig", "ready store"])
+def served_release(request: pytest.FixtureRequest) -> Path:
+    """Each way a release is served: loaded from kg.trig into rdflib, or from its ready store."""
+    name = "release" if request.param == "kg.trig" else "release_with_store"
+    return request.getfixturevalue(name)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -27,9 +27,11 @@ GRAPH_QUERY = f"CONSTRUCT {{ <{CLUSTER}> ?p ?o }} WHERE {{ <{CLUSTER}> ?p ?o }}"
 
 
 @pytest.fixture(scope="module")
-def client(release):
+def client(served_release):
     settings = Settings(
-        release=release, limits=Limits(timeout=3, max_rows=50, max_query_length=2000), max_body=4096
+        release=served_release,
+        limits=Limits(timeout=3, max_rows=50, max_query_length=2000),
+        max_body=4096,
     )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -317,8 +319,8 @@ def test_things_redirect_to_their_documents(client):
 
 
 @pytest.fixture(scope="module")
-def server(release):
-    with serving(release) as (url, process):
+def server(served_release):
+    with serving(served_release) as (url, process):
         yield f"{url}/sparql", process
 
 

@@ -21,8 +21,8 @@ CLUSTER = "https://w3id.org/clusterkg/id/cluster/lombardy-life-sciences"
 
 
 @pytest.fixture(scope="module")
-def client(release):
-    with TestClient(create_app(Settings(release=release, limits=Limits(max_rows=3)))) as c:
+def client(served_release):
+    with TestClient(create_app(Settings(release=served_release, limits=Limits(max_rows=3)))) as c:
         yield c
 
 

@@ -224,24 +224,67 @@ def execute(dataset: Dataset, request: Request) -> Reply:
     Raises ``QueryRefused`` for anything the client must change.
     """
     start = time.perf_counter()
+    known = {str(g.identifier) for g in dataset.graphs()}
+    query, select, media_type = _checked(request, known)
+    target = _protocol_dataset(dataset, request, known, bool(_dataset_clause(query)))
+    result = target.query(query, initBindings=_bindings(request))
+    return _reply(result, select, media_type, request, start)
+
+
+def execute_oxigraph(store, known: set[str], request: Request) -> Reply:
+    """:func:`execute` on the release's ready Oxigraph store, whose named graphs are ``known``
+    and whose default graph holds their union.
+
+    rdflib still parses the query first, so that the same queries are refused for the same
+    reasons; Oxigraph evaluates it, and rdflib's writers write the answer.
+    """
+    import pyoxigraph as ox
+
+    from .store import bind_values, rdflib_result
+
+    start = time.perf_counter()
+    query, select, media_type = _checked(request, known)
+    if _dataset_clause(query) and (request.default_graphs or request.named_graphs):
+        _protocol_dataset_refused()
+    for iri in (*request.default_graphs, *request.named_graphs):
+        if iri not in known:
+            raise QueryRefused(400, f"<{iri}> names no graph of this dataset")
+    graphs = {}  # the protocol's dataset (SPARQL 1.1 Protocol 2.1.4), if the request gives one
+    if request.default_graphs or request.named_graphs:
+        graphs["default_graph"] = [ox.NamedNode(iri) for iri in request.default_graphs]
+        graphs["named_graphs"] = [ox.NamedNode(iri) for iri in request.named_graphs]
+    try:
+        answer = store.query(bind_values(request.query, _bindings(request)), **graphs)
+        result = rdflib_result(ox, answer)
+    except (SyntaxError, RuntimeError, OSError, ValueError) as exc:
+        raise QueryRefused(400, f"the query failed: {exc}") from None
+    return _reply(result, select, media_type, request, start)
+
+
+def _checked(request: Request, known: set[str]) -> tuple[Query, bool, str]:
+    """The parsed query, whether it answers with rows (or a graph), and the media type."""
     query = prepare(request.query)
     form = query.algebra.name  # SelectQuery, AskQuery, ConstructQuery, DescribeQuery
-    offered = SELECT_TYPES if form in ("SelectQuery", "AskQuery") else GRAPH_TYPES
-    media_type = _choose(request, offered)
-    known = {str(g.identifier) for g in dataset.graphs()}
+    select = form in ("SelectQuery", "AskQuery")
+    media_type = _choose(request, SELECT_TYPES if select else GRAPH_TYPES)
     for kind, iri in _dataset_clause(query):
         if str(iri) not in known:
             raise QueryRefused(
                 400,
                 f"FROM{' NAMED' if kind == 'named' else ''} <{iri}> names no graph of this dataset",
             )
-    target = _protocol_dataset(dataset, request, known, bool(_dataset_clause(query)))
-    init = {Variable(name): from_n3(term) for name, term in request.bindings}
-    result = target.query(query, initBindings=init)
-    if form in ("SelectQuery", "AskQuery"):
-        body, rows, truncated = _results(result, offered[media_type], request.max_rows)
+    return query, select, media_type
+
+
+def _bindings(request: Request) -> dict:
+    return {Variable(name): from_n3(term) for name, term in request.bindings}
+
+
+def _reply(result, select: bool, media_type: str, request: Request, start: float) -> Reply:
+    if select:
+        body, rows, truncated = _results(result, SELECT_TYPES[media_type], request.max_rows)
     else:
-        body, rows, truncated = _graph(result.graph, offered[media_type], request.max_rows)
+        body, rows, truncated = _graph(result.graph, GRAPH_TYPES[media_type], request.max_rows)
     return Reply(media_type, body, rows, truncated, time.perf_counter() - start)
 
 
@@ -273,11 +316,7 @@ def _protocol_dataset(
     if not (request.default_graphs or request.named_graphs):
         return dataset
     if has_clause:
-        raise QueryRefused(
-            400,
-            "give the dataset either in the query (FROM) or in the request "
-            "(default-graph-uri, named-graph-uri), not both",
-        )
+        _protocol_dataset_refused()
     for iri in (*request.default_graphs, *request.named_graphs):
         if iri not in known:
             raise QueryRefused(400, f"<{iri}> names no graph of this dataset")
@@ -288,6 +327,14 @@ def _protocol_dataset(
     for iri in request.named_graphs:
         restricted.graph(URIRef(iri)).__iadd__(dataset.graph(URIRef(iri)))
     return restricted
+
+
+def _protocol_dataset_refused():
+    raise QueryRefused(
+        400,
+        "give the dataset either in the query (FROM) or in the request "
+        "(default-graph-uri, named-graph-uri), not both",
+    )
 
 
 def _results(result, fmt: str, max_rows: int) -> tuple[bytes, int | None, bool]:
@@ -318,6 +365,21 @@ def _graph(graph: Graph, fmt: str, max_rows: int) -> tuple[bytes, int, bool]:
     return graph.serialize(format=fmt, encoding="utf-8"), len(graph), truncated
 
 
+def open_release(release: Path) -> Dataset:
+    """The release as an rdflib dataset: over its ready Oxigraph store if it has one (opened at
+    once, whatever the size, and read from disk as needed), else loaded from ``kg.trig``."""
+    from oxrdflib import OxigraphStore
+
+    from .store import ready_store
+
+    location = ready_store(release)
+    if location is None:
+        return load_release_dataset(release / "kg.trig")
+    import pyoxigraph as ox
+
+    return Dataset(store=OxigraphStore(store=ox.Store.read_only(str(location))))
+
+
 def load_release_dataset(path: Path) -> Dataset:
     """The release's named graphs, plus a default graph that is their union."""
     dataset = Dataset()
@@ -339,7 +401,7 @@ def _worker_main(release_trig: str, memory: int, connection) -> None:
     sparql_settings.SPARQL_DEFAULT_GRAPH_UNION = False  # the default graph is what we say
     with contextlib.suppress(ValueError, OSError):  # a lower hard limit is already in place
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    dataset = load_release_dataset(Path(release_trig))
+    answer = _answerer(Path(release_trig))
     connection.send(("ready", None))
     while True:
         try:
@@ -347,13 +409,29 @@ def _worker_main(release_trig: str, memory: int, connection) -> None:
         except EOFError:
             return
         try:
-            connection.send(("ok", execute(dataset, request)))
+            connection.send(("ok", answer(request)))
         except QueryRefused as exc:
             connection.send(("refused", (exc.status, exc.message)))
         except MemoryError:
             connection.send(("refused", (503, "the query needs more memory than a query may use")))
         except Exception as exc:  # an rdflib evaluation error is the query's problem
             connection.send(("refused", (400, f"the query failed: {type(exc).__name__}: {exc}")))
+
+
+def _answerer(release_trig: Path):
+    """How a worker answers: from the release's ready Oxigraph store (opened read-only at
+    once), else from ``kg.trig`` loaded into rdflib."""
+    from .store import ready_store
+
+    location = ready_store(release_trig.parent)
+    if location is None:
+        dataset = load_release_dataset(release_trig)
+        return lambda request: execute(dataset, request)
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(location))
+    known = {graph.value for graph in store.named_graphs()}
+    return lambda request: execute_oxigraph(store, known, request)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import web
-from .endpoint import GRAPH_TYPES, Limits, QueryRefused, WorkerPool, load_release_dataset, negotiate
+from .endpoint import GRAPH_TYPES, Limits, QueryRefused, WorkerPool, negotiate, open_release
 from .endpoint import Request as QueryRequest
 from .project import DEFAULT_BASE
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        state["dataset"] = load_release_dataset(trig)
+        state["dataset"] = open_release(release)
         state["site"] = web.Site.open(
             release, settings.base, state["dataset"], settings.limits.max_rows
         )

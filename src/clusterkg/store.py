@@ -213,7 +213,7 @@ def query_store(store, query: CatalogQuery, given: dict[str, str], project: Proj
         answer = store.query(text, prefixes=prefixes(project.base))
     except (SyntaxError, RuntimeError) as exc:
         raise UsageError(f"{query.path}: Oxigraph cannot run the query ({exc})") from exc
-    return _rdflib_result(ox, answer)
+    return rdflib_result(ox, answer)
 
 
 def _rdflib_term(term):
@@ -223,7 +223,8 @@ def _rdflib_term(term):
         raise UsageError(f"unsupported term in a query answer: {term}") from exc
 
 
-def _rdflib_result(ox, answer) -> Result:
+def rdflib_result(ox, answer) -> Result:
+    """An Oxigraph answer as an rdflib ``Result``, for rdflib's result writers."""
     if isinstance(answer, ox.QueryBoolean):
         result = Result("ASK")
         result.askAnswer = bool(answer)

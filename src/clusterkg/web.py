@@ -58,7 +58,8 @@ class Site:
 
     @property
     def inferred(self) -> Graph:
-        return self.dataset.graph(URIRef(f"{self.base}graph/inferred"))
+        # (not dataset.graph(), which would try to add the graph to a read-only store)
+        return Graph(store=self.dataset.store, identifier=URIRef(f"{self.base}graph/inferred"))
 
     @classmethod
     def open(cls, release: Path, base: str, dataset: Dataset, max_rows: int = 10_000) -> Site:
