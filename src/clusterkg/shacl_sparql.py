@@ -741,6 +741,12 @@ class _Engine:
                 for row in self._rows(query, shape)
             )
 
+        def focus_and_value(query: str, component) -> None:
+            out.extend(
+                _Hit(shape, component, _to_rdflib(row[0]), _to_rdflib(row[1]))
+                for row in self._rows(query, shape)
+            )
+
         # The tests of all value-by-value components run in one query, and all the counts in
         # another: each query walks the focus nodes and their values once.
         tests: list[tuple[ConstraintComponent, Callable[[str], str], dict]] = []
@@ -794,10 +800,7 @@ class _Engine:
                         f"{this} {_sparql(other_path)} ?other "
                         f"FILTER({_not_less(value, '?other', or_equal)}) }}"
                     )
-                    out += [
-                        _Hit(shape, component, _to_rdflib(f), _to_rdflib(v))
-                        for f, v, _ in self._rows(query, shape)
-                    ]
+                    focus_and_value(query, component)
             elif isinstance(component, pair.EqualsConstraintComponent):
                 for other_path in component.property_compare_set:
                     o = _sparql(other_path)
@@ -807,20 +810,14 @@ class _Engine:
                             f"{this} {mine} {value} "
                             f"FILTER NOT EXISTS {{ {this} {theirs} {value} }} }}"
                         )
-                        out += [
-                            _Hit(shape, component, _to_rdflib(f), _to_rdflib(v))
-                            for f, v in self._rows(query, shape)
-                        ]
+                        focus_and_value(query, component)
             elif isinstance(component, pair.DisjointConstraintComponent):
                 for other_path in component.property_compare_set:
                     query = (
                         f"SELECT DISTINCT {this} {value} WHERE {{ {with_values} "
                         f"{this} {_sparql(other_path)} {value} }}"
                     )
-                    out += [
-                        _Hit(shape, component, _to_rdflib(f), _to_rdflib(v))
-                        for f, v in self._rows(query, shape)
-                    ]
+                    focus_and_value(query, component)
             elif isinstance(component, based.PropertyConstraintComponent):
                 # pySHACL validates the nested shape once per (focus, value) pair, so a value
                 # shared by n focus nodes has its results n times.
