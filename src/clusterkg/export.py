@@ -18,15 +18,17 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
-from .oxterms import from_oxigraph, oxigraph_triples
+from .oxterms import from_oxigraph, oxigraph_triples, to_oxigraph
 from .pipeline import Checked
 from .project import bind_prefixes, prefixes
 
@@ -170,34 +172,13 @@ _NATIVE_TYPES = {XSD.boolean, XSD.integer, XSD.double, XSD.string}
 def _compact_jsonld(triples: list, context: dict[str, str]) -> dict:
     """rdflib's compaction, for a context of prefixes only and a graph without blank nodes."""
     namespaces = {ns: prefix for prefix, ns in context.items()}
-
-    def shrink(iri: str) -> str:  # rdflib's Context.shrink_iri and to_symbol, for prefixes
-        iri = str(iri)  # a plain string, which jsonld.dumps writes fastest
-        for delimiter in "#/:":  # rdflib's split_iri: the namespace ends at the last one found
-            at = iri.rfind(delimiter)
-            if at > -1:
-                prefix = namespaces.get(iri[: at + 1])
-                return f"{prefix}:{iri[at + 1 :]}" if prefix else iri
-        return iri
-
-    def value(term) -> object:
-        if isinstance(term, URIRef):
-            return {"@id": shrink(term)}
-        if term.datatype in _NATIVE_TYPES:
-            return term.toPython()
-        if term.datatype is not None:
-            return {"@type": shrink(term.datatype), "@value": str(term)}
-        if term.language:
-            return {"@language": term.language, "@value": str(term)}
-        return str(term)
-
     nodes: dict[str, dict] = {}
     for s, p, o in triples:
-        node = nodes.setdefault(shrink(s), {"@id": shrink(s)})
+        node = nodes.setdefault(_shrink(s, namespaces), {"@id": _shrink(s, namespaces)})
         if p == RDF.type and isinstance(o, URIRef):
-            key, item = "@type", shrink(o)
+            key, item = "@type", _shrink(o, namespaces)
         else:
-            key, item = shrink(p), value(o)
+            key, item = _shrink(p, namespaces), _jsonld_value(o, namespaces)
         if key not in node:
             node[key] = item
         elif isinstance(node[key], list):
@@ -208,6 +189,282 @@ def _compact_jsonld(triples: list, context: dict[str, str]) -> dict:
     document = dict(listed[0]) if len(listed) == 1 else {"@graph": listed}
     document["@context"] = context
     return document
+
+
+def _shrink(iri: str, namespaces: dict[str, str]) -> str:
+    """rdflib's ``Context.shrink_iri`` and ``to_symbol``, for a context of prefixes only."""
+    iri = str(iri)  # a plain string, which jsonld.dumps writes fastest
+    for delimiter in "#/:":  # rdflib's split_iri: the namespace ends at the last one found
+        at = iri.rfind(delimiter)
+        if at > -1:
+            prefix = namespaces.get(iri[: at + 1])
+            return f"{prefix}:{iri[at + 1 :]}" if prefix else iri
+    return iri
+
+
+def _jsonld_value(term: Node, namespaces: dict[str, str]) -> object:
+    """The compact JSON-LD value of an object other than a node's type."""
+    if isinstance(term, URIRef):
+        return {"@id": _shrink(term, namespaces)}
+    if term.datatype in _NATIVE_TYPES:
+        return term.toPython()
+    if term.datatype is not None:
+        return {"@type": _shrink(term.datatype, namespaces), "@value": str(term)}
+    if term.language:
+        return {"@language": term.language, "@value": str(term)}
+    return str(term)
+
+
+class DescriptionWriter:
+    """N-Triples, Turtle and JSON-LD of the many small graphs a release describes its resources
+    with: byte for byte :func:`ntriples`, :func:`turtle_of_ntriples` and :func:`jsonld`.
+
+    Descriptions share most of their terms (properties, classes, the resources they link and
+    those resources' labels), so each term's N-Triples text, Oxigraph term, prefix, compact IRI
+    and JSON text are worked out once, and a description is put together from them: no
+    N-Triples round trip through Oxigraph, no sort of rdflib triples. Graphs with blank nodes,
+    which need canonical labels, go to those functions themselves.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.context = dict(sorted(prefixes(base).items()))
+        self._namespaces = {ns: prefix for prefix, ns in self.context.items()}
+        self._context_json = _json_text(self.context, 1)
+        # The forms of each term, twice: by object identity, the cheapest lookup there is, and
+        # by term, so that equal terms held as distinct objects (graphs hold many) are worked
+        # out once. The first keeps its terms alive, so their ids are not reused meanwhile.
+        self._by_id: dict[int, tuple[Node, _TermForms | None]] = {}
+        self._by_term: dict[Node, _TermForms | None] = {}
+        self._pending: list[_TermForms] = []  # terms without their Turtle text yet
+        self._prefixes = prefixes(base)
+
+    def write(self, triples: set[tuple[Node, Node, Node]]) -> tuple[bytes, bytes, bytes]:
+        """(N-Triples, Turtle, JSON-LD) of ``triples``."""
+        by_id, remember = self._by_id, self._remember
+        lines: dict[str, tuple[_TermForms, _TermForms, _TermForms]] = {}
+        # subject -> predicate -> (object, its forms), for the JSON-LD
+        tree: dict[_TermForms, dict[_TermForms, list[tuple[Node, _TermForms]]]] = {}
+        for s, p, o in triples:
+            s_forms = (by_id.get(id(s)) or remember(s))[1]
+            p_forms = (by_id.get(id(p)) or remember(p))[1]
+            o_forms = (by_id.get(id(o)) or remember(o))[1]
+            if s_forms is None or o_forms is None:  # a blank node
+                return self._write_with_blank_nodes(triples)
+            # distinct rdflib terms may be the same RDF term (a plain and an xsd:string literal)
+            line = f"{s_forms.ntriples} {p_forms.ntriples} {o_forms.ntriples} ."
+            if line not in lines:
+                lines[line] = (s_forms, p_forms, o_forms)
+            # keyed by forms, which equal IRIs share: hashed and compared by identity
+            by_predicate = tree.get(s_forms)
+            if by_predicate is None:
+                tree[s_forms] = {p_forms: [(o, o_forms)]}
+            else:
+                values = by_predicate.get(p_forms)
+                if values is None:
+                    by_predicate[p_forms] = [(o, o_forms)]
+                else:
+                    values.append((o, o_forms))
+        if self._pending:
+            self._add_turtle_forms()
+        ordered = sorted(lines)  # code point order: the byte order of the UTF-8 lines
+        nt = "".join(line + "\n" for line in ordered).encode()
+        try:
+            document = self._jsonld(tree)
+        except TypeError:  # a value JSON cannot hold: jsonld() says what it is
+            document = jsonld(triples, self.base)
+        return nt, self._turtle([lines[line] for line in ordered]), document
+
+    def _turtle(self, statements: list[tuple[_TermForms, _TermForms, _TermForms]]) -> bytes:
+        """Oxigraph's Turtle of ``statements``, in their order, with the prefixes it uses.
+
+        Its writer puts each subject on a new line and continues it with ``;`` (another
+        predicate, on the next line after a tab) or ``,`` (another object), and writes the
+        terms as :meth:`_add_turtle_forms` has it write them one by one.
+        """
+        used: set[str | None] = set()
+        parts = []
+        last_s = last_p = None
+        for s_forms, p_forms, o_forms in statements:
+            used.update((s_forms.prefix, p_forms.predicate_prefix, o_forms.prefix))
+            if s_forms.ntriples != last_s:
+                if last_s is not None:
+                    parts.append(" .\n")
+                parts += (s_forms.turtle, " ", p_forms.predicate_turtle, " ", o_forms.turtle)
+            elif p_forms.ntriples != last_p:
+                parts += (" ;\n\t", p_forms.predicate_turtle, " ", o_forms.turtle)
+            else:
+                parts += (" , ", o_forms.turtle)
+            last_s, last_p = s_forms.ntriples, p_forms.ntriples
+        parts.append(" .\n")
+        used.discard(None)
+        known = self._prefixes
+        head = "".join(f"@prefix {prefix}: <{known[prefix]}> .\n" for prefix in sorted(used))
+        return (head + "".join(parts)).encode()
+
+    def _add_turtle_forms(self) -> None:
+        """The Turtle text of the terms met since the last call, from Oxigraph's own writer
+        (abbreviations, escapes, bare numbers), one statement per term in a single call."""
+        pending, self._pending = self._pending, []
+        predicate = ox.NamedNode(_PLACEHOLDER + "p")
+        statements = [
+            ox.Triple(ox.NamedNode(f"{_PLACEHOLDER}{i}"), predicate, forms.oxigraph)
+            for i, forms in enumerate(pending)
+        ]
+        text = ox.serialize(statements, format=ox.RdfFormat.TURTLE, prefixes=self._prefixes)
+        lines = text.decode().split("\n")[len(self._prefixes) :]
+        for i, (forms, line) in enumerate(zip(pending, lines, strict=False)):
+            start = f"<{_PLACEHOLDER}{i}> <{_PLACEHOLDER}p> "
+            assert line.startswith(start) and line.endswith(" ."), line
+            forms.turtle = line[len(start) : -2]
+            forms.predicate_turtle = "a" if forms.ntriples == _RDF_TYPE_NT else forms.turtle
+
+    def _remember(self, term: Node) -> tuple[Node, _TermForms | None]:
+        forms = self._by_term.get(term, _UNSEEN)
+        if forms is _UNSEEN:
+            forms = self._by_term[term] = self._term_forms(term)
+            if forms is not None:
+                self._pending.append(forms)
+        found = self._by_id[id(term)] = (term, forms)
+        return found
+
+    def _write_with_blank_nodes(self, triples: set) -> tuple[bytes, bytes, bytes]:
+        nt = ntriples(triples)
+        return nt, turtle_of_ntriples(nt, self.base), jsonld(triples, self.base)
+
+    def _term_forms(self, term: Node) -> _TermForms | None:
+        if isinstance(term, BNode):
+            return None
+        node = to_oxigraph(term)
+        if isinstance(node, ox.NamedNode):
+            prefix = _prefix_of(node.value, self.base)
+            predicate_prefix = None if node.value == _RDF_TYPE else prefix
+            compacted = _shrink(node.value, self._namespaces)
+        else:
+            datatype = node.datatype.value
+            prefix = None if datatype in _IMPLICIT else _prefix_of(datatype, self.base)
+            predicate_prefix, compacted = None, ""
+        # str() of an Oxigraph term is its N-Triples text, as its N-Triples writer puts it
+        return _TermForms(str(node), node, prefix, predicate_prefix, compacted)
+
+    def _jsonld(self, tree: dict) -> bytes:
+        """:func:`jsonld` of the triples of ``tree``, written from the terms' JSON texts."""
+        # rdflib's writer makes one node per compact subject IRI, the "@graph" only if several
+        single = len({s_forms.compact for s_forms in tree}) == 1
+        level = 1 if single else 3  # of a node's keys
+        # It lists a key's values in the order of the sorted triples: rdflib orders IRIs by
+        # their text, and objects by its own rules (numbers by value, ...).
+        nodes: dict[str, dict[str, list]] = {}
+        for s_forms in sorted(tree, key=_iri):
+            by_predicate = tree[s_forms]
+            node = nodes.get(s_forms.compact)
+            if node is None:
+                node = nodes[s_forms.compact] = {"@id": [s_forms.compact_json]}
+            for p_forms in sorted(by_predicate, key=_iri):
+                values = by_predicate[p_forms]
+                is_type = p_forms.ntriples == _RDF_TYPE_NT
+                if len(values) > 1:
+                    values = sorted(values, key=_first)
+                for o, o_forms in values:
+                    if is_type and o_forms.compact:  # an IRI
+                        key = "@type"
+                    else:
+                        key = p_forms.compact
+                    node.setdefault(key, []).append((o, o_forms))
+        entries = [self._node_json(node, level) for _, node in sorted(nodes.items())]
+        if single:
+            entries[0]["@context"] = self._context_json
+            text = _json_object(entries[0], 0)
+        else:
+            inner = _NEWLINES[2]
+            listed = [_json_object(entry, 2) for entry in entries]
+            graph = "[" + inner + ("," + inner).join(listed) + _NEWLINES[1] + "]"
+            text = _json_object({"@context": self._context_json, "@graph": graph}, 0)
+        return (text + "\n").encode()
+
+    def _node_json(self, node: dict[str, list], level: int) -> dict[str, str]:
+        """A node's keys and the JSON texts of their values, for keys at ``level``."""
+        entries = {"@id": node.pop("@id")[0]}
+        for key, items in node.items():
+            if len(items) == 1:
+                entries[key] = self._item_json(key, *items[0], level)
+            else:
+                inner = _NEWLINES[level + 1]
+                texts = [self._item_json(key, o, o_forms, level + 1) for o, o_forms in items]
+                entries[key] = "[" + inner + ("," + inner).join(texts) + _NEWLINES[level] + "]"
+        return entries
+
+    def _item_json(self, key: str, term: Node, forms: _TermForms, level: int) -> str:
+        if key == "@type":
+            return forms.compact_json
+        found = forms.json[level]
+        if found is None:
+            value = _jsonld_value(term, self._namespaces)
+            found = forms.json[level] = _json_text(value, level)
+        return found
+
+
+class _TermForms:
+    """What the descriptions of a release write for one term (not a blank node)."""
+
+    __slots__ = (
+        "ntriples",
+        "oxigraph",
+        "prefix",
+        "predicate_prefix",
+        "compact",
+        "compact_json",
+        "json",
+        "turtle",
+        "predicate_turtle",
+    )
+
+    def __init__(
+        self,
+        ntriples: str,
+        oxigraph: object,
+        prefix: str | None,
+        predicate_prefix: str | None,
+        compact: str,
+    ) -> None:
+        self.ntriples = ntriples
+        self.oxigraph = oxigraph  # the Oxigraph term
+        self.prefix = prefix  # the prefix Turtle needs for it as a subject or object
+        self.predicate_prefix = predicate_prefix  # ... as a predicate (rdf:type is "a")
+        self.compact = compact  # its compact IRI in the JSON-LD, "" for a literal
+        self.compact_json = _encode(compact)  # ... as a JSON string
+        # its JSON-LD value's text, by indent level, made on first use
+        self.json: list[str | None] = [None] * 5
+        self.turtle = ""  # its Turtle text (as a subject or object), made in batches
+        self.predicate_turtle = ""  # ... as a predicate
+
+
+_PLACEHOLDER = "urn:clusterkg:placeholder:"  # an IRI space no prefix abbreviates
+_RDF_TYPE_NT = f"<{RDF.type}>"
+_first = itemgetter(0)
+
+
+def _iri(forms: _TermForms) -> str:
+    return forms.oxigraph.value
+
+
+_UNSEEN = object()
+_NEWLINES = ["\n" + "  " * level for level in range(6)]
+_encode = json.encoder.encode_basestring  # json's escaping, for ensure_ascii=False
+
+
+def _json_text(value: object, level: int) -> str:
+    """The text ``jsonld.dumps`` gives ``value`` where it stands at indent ``level``."""
+    # JSON strings hold no raw line breaks: every one in the text is indentation
+    return publish_jsonld.dumps(value).decode()[:-1].replace("\n", _NEWLINES[level])
+
+
+def _json_object(entries: dict[str, str], level: int) -> str:
+    """``json.dumps(indent=2, sort_keys=True)`` of an object at ``level`` whose values are
+    given as JSON texts already."""
+    inner = _NEWLINES[level + 1]
+    items = [f"{_encode(key)}: {entries[key]}" for key in sorted(entries)]
+    return "{" + inner + ("," + inner).join(items) + _NEWLINES[level] + "}"
 
 
 def trig(graph_lines: dict[str, bytes], base: str) -> bytes:

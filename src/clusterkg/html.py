@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -141,6 +142,97 @@ class PageOptions:
 
     def is_inferred(self, triple: tuple[Node, Node, Node]) -> bool:
         return self.inferred is not None and triple in self.inferred
+
+
+# ----------------------------------------------------------------------------- graph index
+
+
+class GraphIndex:
+    """A graph's triples grouped by subject and by IRI object, read through the lookups pages
+    make (``triples``, ``objects``, ``predicate_objects``, ``subject_predicates``, ``value``,
+    ``in``) with the answers, in the same order, an rdflib graph on the ``SimpleMemory`` store
+    gives.
+
+    A page asks the graph a few dozen questions; rdflib answers each through two generators
+    and a store lookup, which makes the questions cost more than the page. Here each is a dict
+    hit: build the index once (one pass over the graph) and render every page from it. Like the
+    other memos, it is for a graph that is not modified while it is used.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        # subject -> predicate -> objects, and IRI object -> (subject, predicate), in the
+        # graph's own order (SimpleMemory walks subject, predicate, object by insertion order)
+        outgoing: dict[Node, dict[Node, list[Node]]] = {}
+        incoming: dict[Node, list[tuple[Node, Node]]] = {}
+        for s, p, o in graph:
+            by_predicate = outgoing.get(s)
+            if by_predicate is None:
+                outgoing[s] = {p: [o]}
+            else:
+                values = by_predicate.get(p)
+                if values is None:
+                    by_predicate[p] = [o]
+                else:
+                    values.append(o)
+            if isinstance(o, URIRef):
+                pairs = incoming.get(o)
+                if pairs is None:
+                    incoming[o] = [(s, p)]
+                else:
+                    pairs.append((s, p))
+        self.outgoing = outgoing
+        self.incoming = incoming
+        self._graph = weakref.ref(graph)  # for its prefixes only; never keeps it alive
+
+    @property
+    def namespace_manager(self):
+        graph = self._graph()
+        assert graph is not None, "the indexed graph is gone"
+        return graph.namespace_manager
+
+    def iris(self) -> set[URIRef]:
+        """Every IRI that is a subject or an object."""
+        return {s for s in self.outgoing if isinstance(s, URIRef)} | self.incoming.keys()
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]):
+        s, p, o = pattern
+        if s is not None:
+            by_predicate = self.outgoing.get(s, {})
+            for prop in by_predicate if p is None else (p,) if p in by_predicate else ():
+                for value in by_predicate[prop]:
+                    if o is None or value == o:
+                        yield s, prop, value
+        elif isinstance(o, URIRef):
+            for subject, prop in self.incoming.get(o, ()):
+                if p is None or prop == p:
+                    yield subject, prop, o
+        else:  # only IRI objects are indexed: pages never ask for the others
+            for subject, by_predicate in self.outgoing.items():
+                for prop, values in by_predicate.items():
+                    if p is None or prop == p:
+                        for value in values:
+                            if o is None or value == o:
+                                yield subject, prop, value
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
+        s, p, o = triple
+        return o in self.outgoing.get(s, {}).get(p, ())
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        return self.outgoing.get(subject, {}).get(predicate, [])
+
+    def predicate_objects(self, subject: Node) -> list[tuple[Node, Node]]:
+        by_predicate = self.outgoing.get(subject, {})
+        return [(p, o) for p, values in by_predicate.items() for o in values]
+
+    def subject_predicates(self, obj: Node) -> list[tuple[Node, Node]]:
+        if isinstance(obj, URIRef):
+            return self.incoming.get(obj, [])
+        return [(s, p) for s, p, _ in self.triples((None, None, obj))]
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        values = self.outgoing.get(subject, {}).get(predicate)
+        return values[0] if values else None
 
 
 # ----------------------------------------------------------------------------- memo per graph

@@ -20,11 +20,14 @@ relative, so the folder also works offline and from any host or sub-path.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from urllib.parse import quote
@@ -33,7 +36,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
 from . import export, html
-from .labels import LABEL_PROPERTIES
+from .labels import LABEL_PROPERTIES, per_graph
 from .pipeline import Checked
 
 # Variants of every document: suffix, media type, name shown in pages, Apache ``qs``. Apache
@@ -66,6 +69,7 @@ _PATH = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
 _RESERVED_SUFFIXES = (*(f".{suffix}" for suffix, *_ in VARIANTS), ".var")
 
 
+@lru_cache(maxsize=1 << 18)  # pages ask it for every link: the same IRIs, thousands of times
 def document_path(iri: URIRef, base: str) -> str | None:
     """``doc/<path>`` for ``<base>id/<path>``, or ``None`` if ``iri`` gets no documents.
 
@@ -82,23 +86,28 @@ def document_path(iri: URIRef, base: str) -> str | None:
     return f"doc/{path}"
 
 
-def resources(graph: Graph, base: str) -> list[URIRef]:
+def resources(graph: Graph | html.GraphIndex, base: str) -> list[URIRef]:
     """Every IRI of ``graph`` (subject or object) that gets documents, in IRI order."""
-    nodes = {t for triple in graph for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
-    return sorted(n for n in nodes if document_path(n, base) is not None)
+    if isinstance(graph, html.GraphIndex):
+        nodes = graph.iris()
+    else:
+        nodes = {t for triple in graph for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+    return sorted((n for n in nodes if document_path(n, base) is not None), key=str)
 
 
-def description(graph: Graph, iri: URIRef) -> set[tuple]:
+def description(graph: Graph | html.GraphIndex, iri: URIRef) -> set[tuple]:
     """What the documents of ``iri`` say: its outgoing and incoming triples, the labels of
     every resource it links to or is linked from, and the source excerpts it was derived from.
     """
-    out = {*graph.triples((iri, None, None)), *graph.triples((None, None, iri))}
+    out = {(iri, p, o) for p, o in graph.predicate_objects(iri)}
+    out.update((s, p, iri) for s, p in graph.subject_predicates(iri))
     for excerpt in html.excerpts(graph, iri):
-        out.update(graph.triples((excerpt, None, None)))
-    linked = {t for s, _, o in out for t in (s, o) if isinstance(t, URIRef) and t != iri}
-    for node in sorted(linked):
+        out.update((excerpt, p, o) for p, o in graph.predicate_objects(excerpt))
+    linked = {t for s, _, o in out for t in (s, o) if isinstance(t, URIRef)}
+    linked.discard(iri)
+    for node in linked:
         for prop in LABEL_PROPERTIES:
-            out.update(graph.triples((node, prop, None)))
+            out.update((node, prop, o) for o in graph.objects(node, prop))
     return out
 
 
@@ -116,23 +125,13 @@ def _relative(from_folder: str, to_file: str) -> str:
 
 def static_options(base: str, page: str, inferred: Graph | None = None) -> html.PageOptions:
     """Render options for the static page at release path ``page``: relative links only."""
-    source_prefix = f"{base}source/"
+    folder = posixpath.dirname(page)
 
     def href(iri: URIRef) -> str | None:
-        doc = document_path(iri, base)
-        if doc is not None:
-            return relative(page, f"{doc}.html")
-        if iri.startswith(source_prefix):
-            name, _, fragment = iri[len(source_prefix) :].partition("#")
-            if "/" in name or not name:
-                return None
-            return relative(page, f"source/{name}") + (
-                f"#{quote(fragment, safe='=,')}" if fragment else ""
-            )
-        return None
+        return _static_href(iri, base, folder)
 
     def source_line_href(document: URIRef, number: int) -> str | None:
-        link = href(document)
+        link = _static_href(document, base, folder)
         return f"{link}#line={number - 1},{number}" if link else None
 
     stem = posixpath.basename(page).rsplit(".", 1)[0]
@@ -150,6 +149,23 @@ def static_options(base: str, page: str, inferred: Graph | None = None) -> html.
         if page.startswith("doc/")
         else (),
     )
+
+
+@lru_cache(maxsize=1 << 17)  # pages of one folder link the same resources over and over
+def _static_href(iri: URIRef, base: str, folder: str) -> str | None:
+    """The link from a page in release folder ``folder`` to ``iri``'s page or source file."""
+    doc = document_path(iri, base)
+    if doc is not None:
+        return _relative(folder, f"{doc}.html")
+    source_prefix = f"{base}source/"
+    if iri.startswith(source_prefix):
+        name, _, fragment = iri[len(source_prefix) :].partition("#")
+        if "/" in name or not name:
+            return None
+        return _relative(folder, f"source/{name}") + (
+            f"#{quote(fragment, safe='=,')}" if fragment else ""
+        )
+    return None
 
 
 def type_map(stem: str) -> bytes:
@@ -174,9 +190,29 @@ _shared: Checked | None = None  # what forked workers render from (they inherit 
 
 def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     """Release files this stage adds, by path inside the release: (bytes, description)."""
+    with _collector_paused():
+        return _release_files(checked)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the documents are made (forked workers inherit it).
+
+    They allocate millions of small acyclic objects, and each of the collector's full passes
+    walks every live object of the process, every graph of the build included.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     base = checked.project.base
-    graph = checked.data_graph()
-    inferred = checked.inference.inferred
+    graph, inferred = indexes(checked)
     listed = resources(graph, base)
     contents: dict[str, tuple[bytes, str]] = {}
     for part in _in_processes(checked, listed):
@@ -195,11 +231,19 @@ def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     return contents
 
 
+def indexes(checked: Checked) -> tuple[html.GraphIndex, html.GraphIndex]:
+    """The data graph and the inferred graph, indexed for the pages (once per graph)."""
+    return (
+        per_graph(checked.data_graph(), "pages", html.GraphIndex),
+        per_graph(checked.inference.inferred, "pages", html.GraphIndex),
+    )
+
+
 def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
     """The documents of each resource in ``iris``: the page and the description's variants."""
     base = checked.project.base
-    graph = checked.data_graph()
-    inferred = checked.inference.inferred
+    graph, inferred = indexes(checked)
+    writer = export.DescriptionWriter(base)
     contents: dict[str, tuple[bytes, str]] = {}
     for iri in iris:
         doc = document_path(iri, base)
@@ -208,37 +252,35 @@ def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, st
         described = {*description(graph, iri), (URIRef(f"{base}{doc}"), FOAF.primaryTopic, iri)}
         page = html.resource_page(graph, iri, static_options(base, f"{doc}.html", inferred))
         contents[f"{doc}.html"] = (page.encode("utf-8"), f"the page of {iri}")
-        lines = export.ntriples(described)
-        contents[f"{doc}.ttl"] = (
-            export.turtle_of_ntriples(lines, base),
-            f"the description of {iri} (Turtle)",
-        )
-        contents[f"{doc}.jsonld"] = (
-            export.jsonld(described, base),
-            f"the description of {iri} (JSON-LD)",
-        )
+        lines, turtle, jsonld = writer.write(described)
+        contents[f"{doc}.ttl"] = (turtle, f"the description of {iri} (Turtle)")
+        contents[f"{doc}.jsonld"] = (jsonld, f"the description of {iri} (JSON-LD)")
         contents[f"{doc}.nt"] = (lines, f"the description of {iri} (N-Triples)")
         contents[f"{doc}.var"] = (type_map(stem), f"the variants of {base}{doc} (Apache type map)")
     return contents
 
 
 def _in_processes(checked: Checked, iris: list[URIRef]) -> list[dict[str, tuple[bytes, str]]]:
-    """:func:`documents` of ``iris``, split in runs over one forked process per CPU.
+    """:func:`documents` of ``iris``, split in runs over one process per CPU.
 
-    Each process renders a contiguous run of ``iris`` and the runs come back in order, so the
-    result is the one a single process gives. Forking shares the graph without copying it;
-    where processes cannot fork, or there are few resources, one process does it all.
+    This process renders the first run and forked ones the others, and the runs come back in
+    order, so the result is the one a single process gives. Forking shares the graph and its
+    index without copying them; what comes back is bytes, cheap to send (the first run, the
+    largest share, is not sent at all). Where processes cannot fork, or there are few
+    resources, this process does it all.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(iris) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
         return [documents(checked, iris)]
     global _shared
+    indexes(checked)  # before forking, so that every process shares them
     size = -(-len(iris) // workers)
     runs = [iris[i : i + size] for i in range(0, len(iris), size)]
     _shared = checked
     try:
-        with ProcessPoolExecutor(len(runs), mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_documents_of_shared, runs))
+        with ProcessPoolExecutor(len(runs) - 1, mp_context=mp.get_context("fork")) as pool:
+            others = pool.map(_documents_of_shared, runs[1:])
+            return [documents(checked, runs[0]), *others]
     finally:
         _shared = None
 
