@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
-from .oxterms import from_oxigraph, oxigraph_triples, to_oxigraph
+from .oxterms import XSD_STRING, from_oxigraph, oxigraph_triples, to_oxigraph
 from .pipeline import Checked
 from .project import bind_prefixes, prefixes
 
@@ -238,6 +238,10 @@ class DescriptionWriter:
         self._by_term: dict[Node, _TermForms | None] = {}
         self._pending: list[_TermForms] = []  # terms without their Turtle text yet
         self._prefixes = prefixes(base)
+        # max() in _prefix_of keeps the first of equally long namespaces, and so does sorted()
+        self._longest_first = sorted(
+            ((ns, prefix) for prefix, ns in self._prefixes.items()), key=lambda item: -len(item[0])
+        )
 
     def write(self, triples: set[tuple[Node, Node, Node]]) -> tuple[bytes, bytes, bytes]:
         """(N-Triples, Turtle, JSON-LD) of ``triples``."""
@@ -311,8 +315,11 @@ class DescriptionWriter:
             ox.Triple(ox.NamedNode(f"{_PLACEHOLDER}{i}"), predicate, forms.oxigraph)
             for i, forms in enumerate(pending)
         ]
-        text = ox.serialize(statements, format=ox.RdfFormat.TURTLE, prefixes=self._prefixes)
-        lines = text.decode().split("\n")[len(self._prefixes) :]
+        # the prefixes of these terms only, as a description's own Turtle has them
+        used = {forms.prefix for forms in pending} - {None}
+        declared = {prefix: self._prefixes[prefix] for prefix in sorted(used)}
+        text = ox.serialize(statements, format=ox.RdfFormat.TURTLE, prefixes=declared)
+        lines = text.decode().split("\n")[len(declared) :]
         for i, (forms, line) in enumerate(zip(pending, lines, strict=False)):
             start = f"<{_PLACEHOLDER}{i}> <{_PLACEHOLDER}p> "
             assert line.startswith(start) and line.endswith(" ."), line
@@ -323,7 +330,7 @@ class DescriptionWriter:
         forms = self._by_term.get(term, _UNSEEN)
         if forms is _UNSEEN:
             forms = self._by_term[term] = self._term_forms(term)
-            if forms is not None:
+            if forms is not None and not forms.turtle:
                 self._pending.append(forms)
         found = self._by_id[id(term)] = (term, forms)
         return found
@@ -337,15 +344,27 @@ class DescriptionWriter:
             return None
         node = to_oxigraph(term)
         if isinstance(node, ox.NamedNode):
-            prefix = _prefix_of(node.value, self.base)
+            prefix = self._prefix_of(node.value)
             predicate_prefix = None if node.value == _RDF_TYPE else prefix
             compacted = _shrink(node.value, self._namespaces)
         else:
             datatype = node.datatype.value
-            prefix = None if datatype in _IMPLICIT else _prefix_of(datatype, self.base)
+            prefix = None if datatype in _IMPLICIT else self._prefix_of(datatype)
             predicate_prefix, compacted = None, ""
         # str() of an Oxigraph term is its N-Triples text, as its N-Triples writer puts it
-        return _TermForms(str(node), node, prefix, predicate_prefix, compacted)
+        forms = _TermForms(str(node), node, prefix, predicate_prefix, compacted)
+        if isinstance(node, ox.Literal) and (node.language or datatype == XSD_STRING):
+            # Oxigraph's Turtle writer quotes these as its N-Triples writer does (a test holds
+            # it to that); the other terms are abbreviated and wait for the batch
+            forms.turtle = forms.predicate_turtle = forms.ntriples
+        return forms
+
+    def _prefix_of(self, iri: str) -> str | None:
+        """:func:`_prefix_of`: the first of the namespaces, longest first, ``iri`` starts with."""
+        for namespace, prefix in self._longest_first:
+            if iri.startswith(namespace):
+                return prefix
+        return None
 
     def _jsonld(self, tree: dict) -> bytes:
         """:func:`jsonld` of the triples of ``tree``, written from the terms' JSON texts."""
@@ -359,64 +378,72 @@ class DescriptionWriter:
             by_predicate = tree[s_forms]
             node = nodes.get(s_forms.compact)
             if node is None:
-                node = nodes[s_forms.compact] = {"@id": [s_forms.compact_json]}
+                node = nodes[s_forms.compact] = {"@id": [s_forms]}
             for p_forms in sorted(by_predicate, key=_iri):
                 values = by_predicate[p_forms]
-                is_type = p_forms.ntriples == _RDF_TYPE_NT
                 if len(values) > 1:
                     values = sorted(values, key=_first)
-                for o, o_forms in values:
-                    if is_type and o_forms.compact:  # an IRI
-                        key = "@type"
-                    else:
-                        key = p_forms.compact
-                    node.setdefault(key, []).append((o, o_forms))
-        entries = [self._node_json(node, level) for _, node in sorted(nodes.items())]
+                is_type = p_forms.ntriples == _RDF_TYPE_NT
+                for value in values:
+                    # rdf:type with an IRI is "@type" (IRIs have a compact form, literals none)
+                    key = "@type" if is_type and value[1].compact else p_forms.compact
+                    node.setdefault(key, []).append(value)
+        texts = [self._node_json(node, level) for _, node in sorted(nodes.items())]
         if single:
-            entries[0]["@context"] = self._context_json
-            text = _json_object(entries[0], 0)
+            text = "{" + texts[0]
         else:
             inner = _NEWLINES[2]
-            listed = [_json_object(entry, 2) for entry in entries]
-            graph = "[" + inner + ("," + inner).join(listed) + _NEWLINES[1] + "]"
-            text = _json_object({"@context": self._context_json, "@graph": graph}, 0)
+            listed = ("," + inner).join("{" + text for text in texts)
+            text = (
+                "{" + _NEWLINES[1] + '"@context": ' + self._context_json + "," + _NEWLINES[1]
+                + '"@graph": [' + inner + listed + _NEWLINES[1] + "]" + _NEWLINES[0] + "}"
+            )  # fmt: skip
         return (text + "\n").encode()
 
-    def _node_json(self, node: dict[str, list], level: int) -> dict[str, str]:
-        """A node's keys and the JSON texts of their values, for keys at ``level``."""
-        entries = {"@id": node.pop("@id")[0]}
+    def _node_json(self, node: dict[str, list], level: int) -> str:
+        """The JSON text of a node whose keys are at ``level``, but its opening brace."""
+        entries = [("@id", node.pop("@id")[0].compact_json)]
+        if level == 1:  # the node is the document
+            entries.append(("@context", self._context_json))
         for key, items in node.items():
-            if len(items) == 1:
-                entries[key] = self._item_json(key, *items[0], level)
+            if key == "@type":
+                texts = [forms.compact_json for _, forms in items]
+            else:
+                at = level if len(items) == 1 else level + 1
+                texts = []
+                for term, forms in items:
+                    found = forms.json[at]
+                    if found is None:
+                        value = _jsonld_value(term, self._namespaces)
+                        found = forms.json[at] = _json_text(value, at)
+                    texts.append(found)
+            if len(texts) == 1:
+                entries.append((key, texts[0]))
             else:
                 inner = _NEWLINES[level + 1]
-                texts = [self._item_json(key, o, o_forms, level + 1) for o, o_forms in items]
-                entries[key] = "[" + inner + ("," + inner).join(texts) + _NEWLINES[level] + "]"
-        return entries
-
-    def _item_json(self, key: str, term: Node, forms: _TermForms, level: int) -> str:
-        if key == "@type":
-            return forms.compact_json
-        found = forms.json[level]
-        if found is None:
-            value = _jsonld_value(term, self._namespaces)
-            found = forms.json[level] = _json_text(value, level)
-        return found
+                entries.append(
+                    (key, "[" + inner + ("," + inner).join(texts) + _NEWLINES[level] + "]")
+                )
+        entries.sort(key=_first)
+        inner = _NEWLINES[level]
+        items = [_encode(key) + ": " + text for key, text in entries]
+        return inner + ("," + inner).join(items) + _NEWLINES[level - 1] + "}"
 
 
 class _TermForms:
     """What the descriptions of a release write for one term (not a blank node)."""
 
     __slots__ = (
-        "ntriples",
-        "oxigraph",
-        "prefix",
-        "predicate_prefix",
         "compact",
         "compact_json",
+        "iri",
         "json",
-        "turtle",
+        "ntriples",
+        "oxigraph",
+        "predicate_prefix",
         "predicate_turtle",
+        "prefix",
+        "turtle",
     )
 
     def __init__(
@@ -429,6 +456,7 @@ class _TermForms:
     ) -> None:
         self.ntriples = ntriples
         self.oxigraph = oxigraph  # the Oxigraph term
+        self.iri = oxigraph.value if isinstance(oxigraph, ox.NamedNode) else ""  # to sort by
         self.prefix = prefix  # the prefix Turtle needs for it as a subject or object
         self.predicate_prefix = predicate_prefix  # ... as a predicate (rdf:type is "a")
         self.compact = compact  # its compact IRI in the JSON-LD, "" for a literal
@@ -444,8 +472,7 @@ _RDF_TYPE_NT = f"<{RDF.type}>"
 _first = itemgetter(0)
 
 
-def _iri(forms: _TermForms) -> str:
-    return forms.oxigraph.value
+_iri = attrgetter("iri")
 
 
 _UNSEEN = object()
@@ -455,16 +482,14 @@ _encode = json.encoder.encode_basestring  # json's escaping, for ensure_ascii=Fa
 
 def _json_text(value: object, level: int) -> str:
     """The text ``jsonld.dumps`` gives ``value`` where it stands at indent ``level``."""
+    if type(value) is str:
+        return _encode(value)
+    if type(value) is dict and all(type(item) is str for item in value.values()):
+        inner = _NEWLINES[level + 1]  # {"@id": ...}, {"@language": ..., "@value": ...}, ...
+        entries = [f"{_encode(key)}: {_encode(item)}" for key, item in sorted(value.items())]
+        return "{" + inner + ("," + inner).join(entries) + _NEWLINES[level] + "}"
     # JSON strings hold no raw line breaks: every one in the text is indentation
     return publish_jsonld.dumps(value).decode()[:-1].replace("\n", _NEWLINES[level])
-
-
-def _json_object(entries: dict[str, str], level: int) -> str:
-    """``json.dumps(indent=2, sort_keys=True)`` of an object at ``level`` whose values are
-    given as JSON texts already."""
-    inner = _NEWLINES[level + 1]
-    items = [f"{_encode(key)}: {entries[key]}" for key in sorted(entries)]
-    return "{" + inner + ("," + inner).join(items) + _NEWLINES[level] + "}"
 
 
 def trig(graph_lines: dict[str, bytes], base: str) -> bytes:

@@ -116,15 +116,28 @@ def relative(from_file: str, to_file: str) -> str:
     return _relative(posixpath.dirname(from_file), to_file)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)  # pages link the same targets from the same folders many times
 def _relative(from_folder: str, to_file: str) -> str:
-    # relpath asks the OS for the working directory on every call: memoised, pages link the
-    # same few targets from the same few folders thousands of times.
-    return quote(posixpath.relpath(to_file, from_folder or "."), safe="/")
+    # posixpath.relpath, without the working directory it asks the OS for on every call: both
+    # paths are inside the release, so any common root gives the same answer
+    start = [part for part in posixpath.normpath(f"/{from_folder}").split("/") if part]
+    path = [part for part in posixpath.normpath(f"/{to_file}").split("/") if part]
+    common = len(posixpath.commonprefix([start, path]))
+    parts = [posixpath.pardir] * (len(start) - common) + path[common:]
+    return quote("/".join(parts) or posixpath.curdir, safe="/")
 
 
-def static_options(base: str, page: str, inferred: Graph | None = None) -> html.PageOptions:
-    """Render options for the static page at release path ``page``: relative links only."""
+def static_options(
+    base: str,
+    page: str,
+    inferred: Graph | html.GraphIndex | None = None,
+    rendered_iris: dict[URIRef, str] | None = None,
+) -> html.PageOptions:
+    """Render options for the static page at release path ``page``: relative links only.
+
+    ``rendered_iris`` is shared by the pages of one folder rendered from one graph
+    (see :class:`html.PageOptions`).
+    """
     folder = posixpath.dirname(page)
 
     def href(iri: URIRef) -> str | None:
@@ -139,6 +152,7 @@ def static_options(base: str, page: str, inferred: Graph | None = None) -> html.
     return html.PageOptions(
         href=href,
         inferred=inferred,
+        rendered_iris=rendered_iris,
         formats=formats if page.startswith("doc/") else (),
         home=relative(page, "index.html"),
         source_line_href=source_line_href,
@@ -244,13 +258,16 @@ def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, st
     base = checked.project.base
     graph, inferred = indexes(checked)
     writer = export.DescriptionWriter(base)
+    rendered: dict[str, dict[URIRef, str]] = {}  # by folder: the IRIs its pages link, as HTML
     contents: dict[str, tuple[bytes, str]] = {}
     for iri in iris:
         doc = document_path(iri, base)
         assert doc is not None
         stem = posixpath.basename(doc)
         described = {*description(graph, iri), (URIRef(f"{base}{doc}"), FOAF.primaryTopic, iri)}
-        page = html.resource_page(graph, iri, static_options(base, f"{doc}.html", inferred))
+        shared = rendered.setdefault(posixpath.dirname(doc), {})
+        options = static_options(base, f"{doc}.html", inferred, shared)
+        page = html.resource_page(graph, iri, options)
         contents[f"{doc}.html"] = (page.encode("utf-8"), f"the page of {iri}")
         lines, turtle, jsonld = writer.write(described)
         contents[f"{doc}.ttl"] = (turtle, f"the description of {iri} (Turtle)")
