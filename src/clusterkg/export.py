@@ -246,7 +246,7 @@ class DescriptionWriter:
     def write(self, triples: set[tuple[Node, Node, Node]]) -> tuple[bytes, bytes, bytes]:
         """(N-Triples, Turtle, JSON-LD) of ``triples``."""
         by_id, remember = self._by_id, self._remember
-        lines: dict[str, tuple[_TermForms, _TermForms, _TermForms]] = {}
+        lines: list[tuple[str, _TermForms, _TermForms, _TermForms]] = []
         # subject -> predicate -> (object, its forms), for the JSON-LD
         tree: dict[_TermForms, dict[_TermForms, list[tuple[Node, _TermForms]]]] = {}
         for s, p, o in triples:
@@ -255,10 +255,8 @@ class DescriptionWriter:
             o_forms = (by_id.get(id(o)) or remember(o))[1]
             if s_forms is None or o_forms is None:  # a blank node
                 return self._write_with_blank_nodes(triples)
-            # distinct rdflib terms may be the same RDF term (a plain and an xsd:string literal)
             line = f"{s_forms.ntriples} {p_forms.ntriples} {o_forms.ntriples} ."
-            if line not in lines:
-                lines[line] = (s_forms, p_forms, o_forms)
+            lines.append((line, s_forms, p_forms, o_forms))
             # keyed by forms, which equal IRIs share: hashed and compared by identity
             by_predicate = tree.get(s_forms)
             if by_predicate is None:
@@ -271,13 +269,15 @@ class DescriptionWriter:
                     values.append((o, o_forms))
         if self._pending:
             self._add_turtle_forms()
-        ordered = sorted(lines)  # code point order: the byte order of the UTF-8 lines
-        nt = "".join(line + "\n" for line in ordered).encode()
+        lines.sort(key=_first)  # code point order: the byte order of the UTF-8 lines
+        # distinct rdflib terms may be one RDF term (a plain and an xsd:string literal): once
+        ordered = [row for i, row in enumerate(lines) if i == 0 or row[0] != lines[i - 1][0]]
+        nt = "".join([row[0] + "\n" for row in ordered]).encode()
         try:
             document = self._jsonld(tree)
         except TypeError:  # a value JSON cannot hold: jsonld() says what it is
             document = jsonld(triples, self.base)
-        return nt, self._turtle([lines[line] for line in ordered]), document
+        return nt, self._turtle([row[1:] for row in ordered]), document
 
     def _turtle(self, statements: list[tuple[_TermForms, _TermForms, _TermForms]]) -> bytes:
         """Oxigraph's Turtle of ``statements``, in their order, with the prefixes it uses.

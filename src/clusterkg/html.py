@@ -434,7 +434,8 @@ class _Page:
         rows = []
         for prop in sorted(by_property, key=self.property_key):
             items = []
-            for value in sorted(set(by_property[prop]), key=self.value_key):
+            values = by_property[prop]
+            for value in sorted(set(values), key=self.value_key) if len(values) > 1 else values:
                 if (prop, value) in inferred:
                     items.append(f'<li class="inferred">{node(value)}{badge(True)}</li>')
                 else:
