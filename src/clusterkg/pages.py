@@ -36,7 +36,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
 from . import export, html
-from .labels import LABEL_PROPERTIES, per_graph
+from .labels import LABEL_PROPERTIES
 from .pipeline import Checked
 
 # Variants of every document: suffix, media type, name shown in pages, Apache ``qs``. Apache
@@ -196,10 +196,12 @@ def hosting_file(name: str) -> bytes:
     return files("clusterkg").joinpath(f"assets/pages/{name}").read_bytes()
 
 
+Indexes = tuple[html.GraphIndex, html.GraphIndex]  # the data graph's and the inferred one's
 # From this many resources on, documents are written by one process per CPU: below it, starting
 # the processes costs more than it saves.
 PARALLEL_FROM = 2000
-_shared: Checked | None = None  # what forked workers render from (they inherit it, unpickled)
+# What forked workers render from (they inherit it, unpickled).
+_shared: tuple[Checked, Indexes] | None = None
 
 
 def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
@@ -226,10 +228,11 @@ def _collector_paused() -> Iterator[None]:
 
 def _release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     base = checked.project.base
-    graph, inferred = indexes(checked)
+    indexed = indexes(checked)  # dropped with this call: it is as large as the graph
+    graph, inferred = indexed
     listed = resources(graph, base)
     contents: dict[str, tuple[bytes, str]] = {}
-    for part in _in_processes(checked, listed):
+    for part in _in_processes(checked, indexed, listed):
         contents.update(part)
     index = html.index_page(
         graph,
@@ -245,18 +248,20 @@ def _release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     return contents
 
 
-def indexes(checked: Checked) -> tuple[html.GraphIndex, html.GraphIndex]:
-    """The data graph and the inferred graph, indexed for the pages (once per graph)."""
-    return (
-        per_graph(checked.data_graph(), "pages", html.GraphIndex),
-        per_graph(checked.inference.inferred, "pages", html.GraphIndex),
-    )
+def indexes(checked: Checked) -> Indexes:
+    """The data graph and the inferred graph, indexed for the pages: one pass over each."""
+    return html.GraphIndex(checked.data_graph()), html.GraphIndex(checked.inference.inferred)
 
 
-def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
-    """The documents of each resource in ``iris``: the page and the description's variants."""
+def documents(
+    checked: Checked, iris: list[URIRef], indexed: Indexes | None = None
+) -> dict[str, tuple[bytes, str]]:
+    """The documents of each resource in ``iris``: the page and the description's variants.
+
+    ``indexed`` is ``indexes(checked)``, made here if not given.
+    """
     base = checked.project.base
-    graph, inferred = indexes(checked)
+    graph, inferred = indexed or indexes(checked)
     writer = export.DescriptionWriter(base)
     rendered: dict[str, dict[URIRef, str]] = {}  # by folder: the IRIs its pages link, as HTML
     contents: dict[str, tuple[bytes, str]] = {}
@@ -277,31 +282,33 @@ def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, st
     return contents
 
 
-def _in_processes(checked: Checked, iris: list[URIRef]) -> list[dict[str, tuple[bytes, str]]]:
+def _in_processes(
+    checked: Checked, indexed: Indexes, iris: list[URIRef]
+) -> list[dict[str, tuple[bytes, str]]]:
     """:func:`documents` of ``iris``, split in runs over one process per CPU.
 
     This process renders the first run and forked ones the others, and the runs come back in
     order, so the result is the one a single process gives. Forking shares the graph and its
     index without copying them; what comes back is bytes, cheap to send (the first run, the
-    largest share, is not sent at all). Where processes cannot fork, or there are few
-    resources, this process does it all.
+    largest, is not sent at all). Where processes cannot fork, or there are few resources,
+    this process does it all.
     """
     workers = min(os.cpu_count() or 1, 8)
-    if len(iris) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [documents(checked, iris)]
-    global _shared
-    indexes(checked)  # before forking, so that every process shares them
-    size = -(-len(iris) // workers)
+    size = -(-len(iris) // max(workers, 1))
     runs = [iris[i : i + size] for i in range(0, len(iris), size)]
-    _shared = checked
+    if len(iris) < PARALLEL_FROM or len(runs) < 2 or "fork" not in mp.get_all_start_methods():
+        return [documents(checked, iris, indexed)]
+    global _shared
+    _shared = (checked, indexed)
     try:
         with ProcessPoolExecutor(len(runs) - 1, mp_context=mp.get_context("fork")) as pool:
-            others = pool.map(_documents_of_shared, runs[1:])
-            return [documents(checked, runs[0]), *others]
+            others = pool.map(_documents_of_shared, runs[1:])  # forks and starts them now
+            return [documents(checked, runs[0], indexed), *others]
     finally:
         _shared = None
 
 
 def _documents_of_shared(iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
     assert _shared is not None  # set by _in_processes before forking
-    return documents(_shared, iris)
+    checked, indexed = _shared
+    return documents(checked, iris, indexed)
