@@ -469,15 +469,11 @@ class _TermForms:
 
 _PLACEHOLDER = "urn:clusterkg:placeholder:"  # an IRI space no prefix abbreviates
 _RDF_TYPE_NT = f"<{RDF.type}>"
-_first = itemgetter(0)
-
-
-_iri = attrgetter("iri")
-
-
 _UNSEEN = object()
-_NEWLINES = ["\n" + "  " * level for level in range(6)]
+_NEWLINES = ["\n" + "  " * level for level in range(6)]  # a description nests 5 levels deep
 _encode = json.encoder.encode_basestring  # json's escaping, for ensure_ascii=False
+_first = itemgetter(0)
+_iri = attrgetter("iri")
 
 
 def _json_text(value: object, level: int) -> str:

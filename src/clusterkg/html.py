@@ -171,8 +171,8 @@ class GraphIndex:
 
     A page asks the graph a few dozen questions; rdflib answers each through two generators
     and a store lookup, which makes the questions cost more than the page. Here each is a dict
-    hit: build the index once (one pass over the graph) and render every page from it. Like the
-    other memos, it is for a graph that is not modified while it is used.
+    hit: build the index once (one pass over the graph) and render every page from it, while
+    the graph is not modified.
     """
 
     def __init__(self, graph: Graph) -> None:
@@ -226,7 +226,7 @@ class GraphIndex:
             for subject, prop in self.incoming.get(o, ()):
                 if p is None or prop == p:
                     yield subject, prop, o
-        else:  # only IRI objects are indexed: pages never ask for the others
+        else:  # a literal or blank object, or none: a walk over every triple (pages never ask)
             for subject, by_predicate in self.outgoing.items():
                 for prop, values in by_predicate.items():
                     if p is None or prop == p:
