@@ -17,15 +17,17 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
-from .oxterms import from_oxigraph, ntriples_rows, oxigraph_triples
+from .oxterms import XSD_STRING, from_oxigraph, ntriples_rows, oxigraph_triples, to_oxigraph
 from .pipeline import Checked
 from .project import bind_prefixes, prefixes
 
@@ -119,9 +121,9 @@ def used_prefixes(lines: bytes, base: str) -> dict[str, str]:
     nodes = {s for s, _, _ in rows}
     nodes.update(o for _, _, o in rows)
     iris = {n[1:-1] for n in nodes if n[:1] == b"<"}
-    iris.update(p[1:-1] for p in {p for _, p, _ in rows} if p != _RDF_TYPE)
+    iris.update(p[1:-1] for p in {p for _, p, _ in rows} if p != _RDF_TYPE_NT_BYTES)
     datatypes = {n.rpartition(b"^^<")[2][:-1] for n in nodes if n[:1] == b'"' and n[-1:] == b">"}
-    iris.update(datatypes - _IMPLICIT)
+    iris.update(datatypes - _IMPLICIT_NT_BYTES)
     namespace, prefix_of = _namespaces(base)
     matches = (namespace.match(iri.decode("utf-8")) for iri in iris)
     used = {prefix_of[m.group()] for m in matches if m is not None}
@@ -129,8 +131,10 @@ def used_prefixes(lines: bytes, base: str) -> dict[str, str]:
     return {prefix: known[prefix] for prefix in sorted(used)}
 
 
-_RDF_TYPE = f"<{RDF.type}>".encode()
-_IMPLICIT = {str(XSD.string).encode(), str(RDF.langString).encode()}  # written without
+_RDF_TYPE = str(RDF.type)
+_IMPLICIT = {str(XSD.string), str(RDF.langString)}  # datatypes the writer leaves out
+_RDF_TYPE_NT_BYTES = f"<{_RDF_TYPE}>".encode()
+_IMPLICIT_NT_BYTES = {iri.encode() for iri in _IMPLICIT}
 
 
 @lru_cache(maxsize=8)
@@ -187,34 +191,13 @@ _NATIVE_TYPES = {XSD.boolean, XSD.integer, XSD.double, XSD.string}
 def _compact_jsonld(triples: list, context: dict[str, str]) -> dict:
     """rdflib's compaction, for a context of prefixes only and a graph without blank nodes."""
     namespaces = {ns: prefix for prefix, ns in context.items()}
-
-    def shrink(iri: str) -> str:  # rdflib's Context.shrink_iri and to_symbol, for prefixes
-        iri = str(iri)  # a plain string, which jsonld.dumps writes fastest
-        for delimiter in "#/:":  # rdflib's split_iri: the namespace ends at the last one found
-            at = iri.rfind(delimiter)
-            if at > -1:
-                prefix = namespaces.get(iri[: at + 1])
-                return f"{prefix}:{iri[at + 1 :]}" if prefix else iri
-        return iri
-
-    def value(term) -> object:
-        if isinstance(term, URIRef):
-            return {"@id": shrink(term)}
-        if term.datatype in _NATIVE_TYPES:
-            return term.toPython()
-        if term.datatype is not None:
-            return {"@type": shrink(term.datatype), "@value": str(term)}
-        if term.language:
-            return {"@language": term.language, "@value": str(term)}
-        return str(term)
-
     nodes: dict[str, dict] = {}
     for s, p, o in triples:
-        node = nodes.setdefault(shrink(s), {"@id": shrink(s)})
+        node = nodes.setdefault(_shrink(s, namespaces), {"@id": _shrink(s, namespaces)})
         if p == RDF.type and isinstance(o, URIRef):
-            key, item = "@type", shrink(o)
+            key, item = "@type", _shrink(o, namespaces)
         else:
-            key, item = shrink(p), value(o)
+            key, item = _shrink(p, namespaces), _jsonld_value(o, namespaces)
         if key not in node:
             node[key] = item
         elif isinstance(node[key], list):
@@ -225,6 +208,298 @@ def _compact_jsonld(triples: list, context: dict[str, str]) -> dict:
     document = dict(listed[0]) if len(listed) == 1 else {"@graph": listed}
     document["@context"] = context
     return document
+
+
+def _shrink(iri: str, namespaces: dict[str, str]) -> str:
+    """rdflib's ``Context.shrink_iri`` and ``to_symbol``, for a context of prefixes only."""
+    iri = str(iri)  # a plain string, which jsonld.dumps writes fastest
+    for delimiter in "#/:":  # rdflib's split_iri: the namespace ends at the last one found
+        at = iri.rfind(delimiter)
+        if at > -1:
+            prefix = namespaces.get(iri[: at + 1])
+            return f"{prefix}:{iri[at + 1 :]}" if prefix else iri
+    return iri
+
+
+def _jsonld_value(term: Node, namespaces: dict[str, str]) -> object:
+    """The compact JSON-LD value of an object other than a node's type."""
+    if isinstance(term, URIRef):
+        return {"@id": _shrink(term, namespaces)}
+    if term.datatype in _NATIVE_TYPES:
+        return term.toPython()
+    if term.datatype is not None:
+        return {"@type": _shrink(term.datatype, namespaces), "@value": str(term)}
+    if term.language:
+        return {"@language": term.language, "@value": str(term)}
+    return str(term)
+
+
+class DescriptionWriter:
+    """N-Triples, Turtle and JSON-LD of the many small graphs a release describes its resources
+    with: byte for byte :func:`ntriples`, :func:`turtle_of_ntriples` and :func:`jsonld`.
+
+    Descriptions share most of their terms (properties, classes, the resources they link and
+    those resources' labels), so each term's N-Triples text, Oxigraph term, prefix, compact IRI
+    and JSON text are worked out once, and a description is put together from them: no
+    N-Triples round trip through Oxigraph, no sort of rdflib triples. Graphs with blank nodes,
+    which need canonical labels, go to those functions themselves.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.context = dict(sorted(prefixes(base).items()))
+        self._namespaces = {ns: prefix for prefix, ns in self.context.items()}
+        self._context_json = _json_text(self.context, 1)
+        # The forms of each term, twice: by object identity, the cheapest lookup there is, and
+        # by term, so that equal terms held as distinct objects (graphs hold many) are worked
+        # out once. The first keeps its terms alive, so their ids are not reused meanwhile.
+        self._by_id: dict[int, tuple[Node, _TermForms | None]] = {}
+        self._by_term: dict[Node, _TermForms | None] = {}
+        self._pending: list[_TermForms] = []  # terms without their Turtle text yet
+        self._prefixes = prefixes(base)
+        self._namespace, self._prefix_by_namespace = _namespaces(base)
+
+    def write(self, triples: set[tuple[Node, Node, Node]]) -> tuple[bytes, bytes, bytes]:
+        """(N-Triples, Turtle, JSON-LD) of ``triples``."""
+        by_id, remember = self._by_id, self._remember
+        lines: list[tuple[str, _TermForms, _TermForms, _TermForms]] = []
+        # subject -> predicate -> (object, its forms), for the JSON-LD
+        tree: dict[_TermForms, dict[_TermForms, list[tuple[Node, _TermForms]]]] = {}
+        for s, p, o in triples:
+            s_forms = (by_id.get(id(s)) or remember(s))[1]
+            p_forms = (by_id.get(id(p)) or remember(p))[1]
+            o_forms = (by_id.get(id(o)) or remember(o))[1]
+            if s_forms is None or o_forms is None:  # a blank node
+                return self._write_with_blank_nodes(triples)
+            line = f"{s_forms.ntriples} {p_forms.ntriples} {o_forms.ntriples} ."
+            lines.append((line, s_forms, p_forms, o_forms))
+            # keyed by forms, which equal IRIs share: hashed and compared by identity
+            by_predicate = tree.get(s_forms)
+            if by_predicate is None:
+                tree[s_forms] = {p_forms: [(o, o_forms)]}
+            else:
+                values = by_predicate.get(p_forms)
+                if values is None:
+                    by_predicate[p_forms] = [(o, o_forms)]
+                else:
+                    values.append((o, o_forms))
+        if self._pending:
+            self._add_turtle_forms()
+        lines.sort(key=_first)  # code point order: the byte order of the UTF-8 lines
+        # distinct rdflib terms may be one RDF term (a plain and an xsd:string literal): once
+        ordered = [row for i, row in enumerate(lines) if i == 0 or row[0] != lines[i - 1][0]]
+        nt = "".join([row[0] + "\n" for row in ordered]).encode()
+        try:
+            document = self._jsonld(tree)
+        except TypeError:  # a value JSON cannot hold: jsonld() says what it is
+            document = jsonld(triples, self.base)
+        return nt, self._turtle([row[1:] for row in ordered]), document
+
+    def _turtle(self, statements: list[tuple[_TermForms, _TermForms, _TermForms]]) -> bytes:
+        """Oxigraph's Turtle of ``statements``, in their order, with the prefixes it uses.
+
+        Its writer puts each subject on a new line and continues it with ``;`` (another
+        predicate, on the next line after a tab) or ``,`` (another object), and writes the
+        terms as :meth:`_add_turtle_forms` has it write them one by one.
+        """
+        used: set[str | None] = set()
+        parts = []
+        last_s = last_p = None
+        for s_forms, p_forms, o_forms in statements:
+            used.update((s_forms.prefix, p_forms.predicate_prefix, o_forms.prefix))
+            if s_forms.ntriples != last_s:
+                if last_s is not None:
+                    parts.append(" .\n")
+                parts += (s_forms.turtle, " ", p_forms.predicate_turtle, " ", o_forms.turtle)
+            elif p_forms.ntriples != last_p:
+                parts += (" ;\n\t", p_forms.predicate_turtle, " ", o_forms.turtle)
+            else:
+                parts += (" , ", o_forms.turtle)
+            last_s, last_p = s_forms.ntriples, p_forms.ntriples
+        parts.append(" .\n")
+        used.discard(None)
+        known = self._prefixes
+        head = "".join(f"@prefix {prefix}: <{known[prefix]}> .\n" for prefix in sorted(used))
+        return (head + "".join(parts)).encode()
+
+    def _add_turtle_forms(self) -> None:
+        """The Turtle text of the terms met since the last call, from Oxigraph's own writer
+        (abbreviations, escapes, bare numbers), one statement per term in a single call."""
+        pending, self._pending = self._pending, []
+        predicate = ox.NamedNode(_PLACEHOLDER + "p")
+        statements = [
+            ox.Triple(ox.NamedNode(f"{_PLACEHOLDER}{i}"), predicate, forms.oxigraph)
+            for i, forms in enumerate(pending)
+        ]
+        # the prefixes of these terms only, as a description's own Turtle has them
+        used = {forms.prefix for forms in pending} - {None}
+        declared = {prefix: self._prefixes[prefix] for prefix in sorted(used)}
+        text = ox.serialize(statements, format=ox.RdfFormat.TURTLE, prefixes=declared)
+        lines = text.decode().split("\n")[len(declared) :]
+        for i, (forms, line) in enumerate(zip(pending, lines, strict=False)):
+            start = f"<{_PLACEHOLDER}{i}> <{_PLACEHOLDER}p> "
+            assert line.startswith(start) and line.endswith(" ."), line
+            forms.turtle = line[len(start) : -2]
+            forms.predicate_turtle = "a" if forms.ntriples == _RDF_TYPE_NT else forms.turtle
+
+    def _remember(self, term: Node) -> tuple[Node, _TermForms | None]:
+        forms = self._by_term.get(term, _UNSEEN)
+        if forms is _UNSEEN:
+            forms = self._by_term[term] = self._term_forms(term)
+            if forms is not None and not forms.turtle:
+                self._pending.append(forms)
+        found = self._by_id[id(term)] = (term, forms)
+        return found
+
+    def _write_with_blank_nodes(self, triples: set) -> tuple[bytes, bytes, bytes]:
+        nt = ntriples(triples)
+        return nt, turtle_of_ntriples(nt, self.base), jsonld(triples, self.base)
+
+    def _term_forms(self, term: Node) -> _TermForms | None:
+        if isinstance(term, BNode):
+            return None
+        node = to_oxigraph(term)
+        if isinstance(node, ox.NamedNode):
+            prefix = self._prefix_of(node.value)
+            predicate_prefix = None if node.value == _RDF_TYPE else prefix
+            compacted = _shrink(node.value, self._namespaces)
+        else:
+            datatype = node.datatype.value
+            prefix = None if datatype in _IMPLICIT else self._prefix_of(datatype)
+            predicate_prefix, compacted = None, ""
+        # str() of an Oxigraph term is its N-Triples text, as its N-Triples writer puts it
+        forms = _TermForms(str(node), node, prefix, predicate_prefix, compacted)
+        if isinstance(node, ox.Literal) and (node.language or datatype == XSD_STRING):
+            # Oxigraph's Turtle writer quotes these as its N-Triples writer does (a test holds
+            # it to that); the other terms are abbreviated and wait for the batch
+            forms.turtle = forms.predicate_turtle = forms.ntriples
+        return forms
+
+    def _prefix_of(self, iri: str) -> str | None:
+        """The prefix of the longest namespace ``iri`` starts with, as :func:`used_prefixes`."""
+        match = self._namespace.match(iri)
+        return None if match is None else self._prefix_by_namespace[match.group()]
+
+    def _jsonld(self, tree: dict) -> bytes:
+        """:func:`jsonld` of the triples of ``tree``, written from the terms' JSON texts."""
+        # rdflib's writer makes one node per compact subject IRI, the "@graph" only if several
+        single = len({s_forms.compact for s_forms in tree}) == 1
+        level = 1 if single else 3  # of a node's keys
+        # It lists a key's values in the order of the sorted triples: rdflib orders IRIs by
+        # their text, and objects by its own rules (numbers by value, ...).
+        nodes: dict[str, dict[str, list]] = {}
+        for s_forms in sorted(tree, key=_iri):
+            by_predicate = tree[s_forms]
+            node = nodes.get(s_forms.compact)
+            if node is None:
+                node = nodes[s_forms.compact] = {"@id": [s_forms]}
+            for p_forms in sorted(by_predicate, key=_iri):
+                values = by_predicate[p_forms]
+                if len(values) > 1:
+                    values = sorted(values, key=_first)
+                is_type = p_forms.ntriples == _RDF_TYPE_NT
+                for value in values:
+                    # rdf:type with an IRI is "@type" (IRIs have a compact form, literals none)
+                    key = "@type" if is_type and value[1].compact else p_forms.compact
+                    node.setdefault(key, []).append(value)
+        texts = [self._node_json(node, level) for _, node in sorted(nodes.items())]
+        if single:
+            text = "{" + texts[0]
+        else:
+            inner = _NEWLINES[2]
+            listed = ("," + inner).join("{" + text for text in texts)
+            text = (
+                "{" + _NEWLINES[1] + '"@context": ' + self._context_json + "," + _NEWLINES[1]
+                + '"@graph": [' + inner + listed + _NEWLINES[1] + "]" + _NEWLINES[0] + "}"
+            )  # fmt: skip
+        return (text + "\n").encode()
+
+    def _node_json(self, node: dict[str, list], level: int) -> str:
+        """The JSON text of a node whose keys are at ``level``, but its opening brace."""
+        entries = [("@id", node.pop("@id")[0].compact_json)]
+        if level == 1:  # the node is the document
+            entries.append(("@context", self._context_json))
+        for key, items in node.items():
+            if key == "@type":
+                texts = [forms.compact_json for _, forms in items]
+            else:
+                at = level if len(items) == 1 else level + 1
+                texts = []
+                for term, forms in items:
+                    found = forms.json[at]
+                    if found is None:
+                        value = _jsonld_value(term, self._namespaces)
+                        found = forms.json[at] = _json_text(value, at)
+                    texts.append(found)
+            if len(texts) == 1:
+                entries.append((key, texts[0]))
+            else:
+                inner = _NEWLINES[level + 1]
+                entries.append(
+                    (key, "[" + inner + ("," + inner).join(texts) + _NEWLINES[level] + "]")
+                )
+        entries.sort(key=_first)
+        inner = _NEWLINES[level]
+        items = [_encode(key) + ": " + text for key, text in entries]
+        return inner + ("," + inner).join(items) + _NEWLINES[level - 1] + "}"
+
+
+class _TermForms:
+    """What the descriptions of a release write for one term (not a blank node)."""
+
+    __slots__ = (
+        "compact",
+        "compact_json",
+        "iri",
+        "json",
+        "ntriples",
+        "oxigraph",
+        "predicate_prefix",
+        "predicate_turtle",
+        "prefix",
+        "turtle",
+    )
+
+    def __init__(
+        self,
+        ntriples: str,
+        oxigraph: object,
+        prefix: str | None,
+        predicate_prefix: str | None,
+        compact: str,
+    ) -> None:
+        self.ntriples = ntriples
+        self.oxigraph = oxigraph  # the Oxigraph term
+        self.iri = oxigraph.value if isinstance(oxigraph, ox.NamedNode) else ""  # to sort by
+        self.prefix = prefix  # the prefix Turtle needs for it as a subject or object
+        self.predicate_prefix = predicate_prefix  # ... as a predicate (rdf:type is "a")
+        self.compact = compact  # its compact IRI in the JSON-LD, "" for a literal
+        self.compact_json = _encode(compact)  # ... as a JSON string
+        # its JSON-LD value's text, by indent level, made on first use
+        self.json: list[str | None] = [None] * 5
+        self.turtle = ""  # its Turtle text (as a subject or object), made in batches
+        self.predicate_turtle = ""  # ... as a predicate
+
+
+_PLACEHOLDER = "urn:clusterkg:placeholder:"  # an IRI space no prefix abbreviates
+_RDF_TYPE_NT = f"<{RDF.type}>"
+_UNSEEN = object()
+_NEWLINES = ["\n" + "  " * level for level in range(6)]  # a description nests 5 levels deep
+_encode = json.encoder.encode_basestring  # json's escaping, for ensure_ascii=False
+_first = itemgetter(0)
+_iri = attrgetter("iri")
+
+
+def _json_text(value: object, level: int) -> str:
+    """The text ``jsonld.dumps`` gives ``value`` where it stands at indent ``level``."""
+    if type(value) is str:
+        return _encode(value)
+    if type(value) is dict and all(type(item) is str for item in value.values()):
+        inner = _NEWLINES[level + 1]  # {"@id": ...}, {"@language": ..., "@value": ...}, ...
+        entries = [f"{_encode(key)}: {_encode(item)}" for key, item in sorted(value.items())]
+        return "{" + inner + ("," + inner).join(entries) + _NEWLINES[level] + "}"
+    # JSON strings hold no raw line breaks: every one in the text is indentation
+    return publish_jsonld.dumps(value).decode()[:-1].replace("\n", _NEWLINES[level])
 
 
 def trig(graph_lines: dict[str, bytes], base: str, used: dict[str, str] | None = None) -> bytes:

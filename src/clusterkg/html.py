@@ -15,9 +15,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape as _escape
 from importlib.resources import files
 
@@ -25,7 +27,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
-from .labels import label_index, per_graph
+from .labels import LABEL_PROPERTIES, label_index, per_graph
 from .project import CKG
 
 STYLE = files("clusterkg").joinpath("assets/pages/style.css").read_text(encoding="utf-8")
@@ -89,6 +91,12 @@ UI = {
         "formats": "Questa descrizione in",
     },
 }
+# The properties pages look up, made once: rdflib makes a new term at each attribute access.
+_TYPE = RDF.type
+_DERIVED_FROM = PROV.wasDerivedFrom
+_EXCERPT_OF, _FIRST_LINE, _LAST_LINE = CKG.excerptOf, CKG.firstLine, CKG.lastLine
+_QUOTATION = CKG.quotation
+_ASKED = (*LABEL_PROPERTIES, _TYPE, _DERIVED_FROM, _EXCERPT_OF, _FIRST_LINE, _LAST_LINE, _QUOTATION)
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _SPACE = re.compile(r"\s")  # what str.isspace() calls whitespace
 
@@ -101,6 +109,12 @@ def escape(text: object) -> str:
     if not text.isprintable():  # every forbidden character is unprintable: skip the search
         text = _FORBIDDEN.sub("\ufffd", text)
     return _escape(text, quote=True)
+
+
+@lru_cache(maxsize=256)
+def _escaped(text: str) -> str:
+    """:func:`escape` of the words, media types and links every page repeats."""
+    return escape(text)
 
 
 def external_href(iri: URIRef) -> str | None:
@@ -132,6 +146,9 @@ class PageOptions:
     extra_head: tuple[str, ...] = field(default=())  # trusted markup, e.g. alternate links
     # A live server's pages may submit forms or load its own scripts; static pages may not.
     content_security_policy: str = CONTENT_SECURITY_POLICY
+    # IRI -> its markup, shared by pages that link alike (same href, language and graph), such
+    # as the pages of one folder of a release: each IRI is then rendered once, not per page.
+    rendered_iris: dict[URIRef, str] | None = None
 
     def link(self, iri: URIRef) -> str | None:
         return self.href(iri) or external_href(iri)
@@ -141,6 +158,101 @@ class PageOptions:
 
     def is_inferred(self, triple: tuple[Node, Node, Node]) -> bool:
         return self.inferred is not None and triple in self.inferred
+
+
+# ----------------------------------------------------------------------------- graph index
+
+
+class GraphIndex:
+    """A graph's triples grouped by subject and by IRI object, read through the lookups pages
+    make (``triples``, ``objects``, ``predicate_objects``, ``subject_predicates``, ``value``,
+    ``in``) with the answers, in the same order, an rdflib graph on the ``SimpleMemory`` store
+    gives.
+
+    A page asks the graph a few dozen questions; rdflib answers each through two generators
+    and a store lookup, which makes the questions cost more than the page. Here each is a dict
+    hit: build the index once (one pass over the graph) and render every page from it, while
+    the graph is not modified.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        # subject -> predicate -> objects, and IRI object -> (subject, predicate), in the
+        # graph's own order (SimpleMemory walks subject, predicate, object by insertion order)
+        outgoing: dict[Node, dict[Node, list[Node]]] = {}
+        incoming: dict[Node, list[tuple[Node, Node]]] = {}
+        # One object per predicate, the very ones pages ask for where they have them: a dict
+        # finds a key by identity at once, and compares equal terms in Python otherwise.
+        predicates: dict[Node, Node] = {p: p for p in _ASKED}
+        for s, p, o in graph:
+            p = predicates.setdefault(p, p)
+            by_predicate = outgoing.get(s)
+            if by_predicate is None:
+                outgoing[s] = {p: [o]}
+            else:
+                values = by_predicate.get(p)
+                if values is None:
+                    by_predicate[p] = [o]
+                else:
+                    values.append(o)
+            if isinstance(o, URIRef):
+                pairs = incoming.get(o)
+                if pairs is None:
+                    incoming[o] = [(s, p)]
+                else:
+                    pairs.append((s, p))
+        self.outgoing = outgoing
+        self.incoming = incoming
+        self._graph = weakref.ref(graph)  # for its prefixes only; never keeps it alive
+
+    @property
+    def namespace_manager(self):
+        graph = self._graph()
+        assert graph is not None, "the indexed graph is gone"
+        return graph.namespace_manager
+
+    def iris(self) -> set[URIRef]:
+        """Every IRI that is a subject or an object."""
+        return {s for s in self.outgoing if isinstance(s, URIRef)} | self.incoming.keys()
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]):
+        s, p, o = pattern
+        if s is not None:
+            by_predicate = self.outgoing.get(s, {})
+            for prop in by_predicate if p is None else (p,) if p in by_predicate else ():
+                for value in by_predicate[prop]:
+                    if o is None or value == o:
+                        yield s, prop, value
+        elif isinstance(o, URIRef):
+            for subject, prop in self.incoming.get(o, ()):
+                if p is None or prop == p:
+                    yield subject, prop, o
+        else:  # a literal or blank object, or none: a walk over every triple (pages never ask)
+            for subject, by_predicate in self.outgoing.items():
+                for prop, values in by_predicate.items():
+                    if p is None or prop == p:
+                        for value in values:
+                            if o is None or value == o:
+                                yield subject, prop, value
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
+        s, p, o = triple
+        return o in self.outgoing.get(s, {}).get(p, ())
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        return self.outgoing.get(subject, {}).get(predicate, [])
+
+    def predicate_objects(self, subject: Node) -> list[tuple[Node, Node]]:
+        by_predicate = self.outgoing.get(subject, {})
+        return [(p, o) for p, values in by_predicate.items() for o in values]
+
+    def subject_predicates(self, obj: Node) -> list[tuple[Node, Node]]:
+        if isinstance(obj, URIRef):
+            return self.incoming.get(obj, [])
+        return [(s, p) for s, p, _ in self.triples((None, None, obj))]
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        values = self.outgoing.get(subject, {}).get(predicate)
+        return values[0] if values else None
 
 
 # ----------------------------------------------------------------------------- memo per graph
@@ -212,7 +324,7 @@ class _Page:
         self.options = options
         self.lang = options.lang
         self.names = _names(graph)
-        self.links: dict[URIRef, str | None] = {}  # IRI -> escaped link, None: no link
+        self.iris = {} if options.rendered_iris is None else options.rendered_iris
         self._badge: str | None = None
 
     # --- small pieces
@@ -222,16 +334,16 @@ class _Page:
             return self.literal(node)
         if not isinstance(node, URIRef):
             return f"<code>{escape(node.n3())}</code>"
-        links = self.links
-        if node in links:
-            href = links[node]
-        else:
+        found = self.iris.get(node)
+        if found is None:
             link = self.options.link(node)
-            href = links[node] = None if link is None else escape(link)
-        text, title, name = self.names.anchor(node, self.lang)
-        if href is None:
-            return f"<code>{text}</code>"
-        return f'<a href="{href}"{title}>{name}</a>'
+            text, title, name = self.names.anchor(node, self.lang)
+            if link is None:
+                found = f"<code>{text}</code>"
+            else:
+                found = f'<a href="{escape(link)}"{title}>{name}</a>'
+            self.iris[node] = found
+        return found
 
     def literal(self, value: Literal) -> str:
         text = escape(value)
@@ -293,10 +405,10 @@ class _Page:
         iri_html = f'<a href="{escape(link)}">{escape(iri)}</a>' if link else escape(iri)
         parts.append(f'<p class="iri"><code>{iri_html}</code></p>\n')
         inferred = self.inferred_from(iri)
-        types = sorted(graph.objects(iri, RDF.type), key=self.value_key)
+        types = sorted(graph.objects(iri, _TYPE), key=self.value_key)
         if types:
-            items = ", ".join(self.node(t) + self.badge((RDF.type, t) in inferred) for t in types)
-            parts.append(f"<p>{escape(options.word('type'))}: {items}</p>\n")
+            items = ", ".join(self.node(t) + self.badge((_TYPE, t) in inferred) for t in types)
+            parts.append(f"<p>{_escaped(options.word('type'))}: {items}</p>\n")
         parts.append("</header>\n<main>\n")
         parts.append(self.properties(iri, inferred))
         parts.append(self.incoming(iri))
@@ -309,12 +421,12 @@ class _Page:
         options = self.options
         by_property: dict[Node, list[Node]] = defaultdict(list)
         for prop, value in self.graph.predicate_objects(iri):
-            if prop != RDF.type:
+            if prop != _TYPE:
                 by_property[prop].append(value)
         if not by_property:
             return (
-                f'<section id="properties">\n<h2>{escape(options.word("properties"))}</h2>\n'
-                f"<p>{escape(options.word('none'))}</p>\n</section>\n"
+                f'<section id="properties">\n<h2>{_escaped(options.word("properties"))}</h2>\n'
+                f"<p>{_escaped(options.word('none'))}</p>\n</section>\n"
             )
         if inferred is None:
             inferred = self.inferred_from(iri)
@@ -322,16 +434,17 @@ class _Page:
         rows = []
         for prop in sorted(by_property, key=self.property_key):
             items = []
-            for value in sorted(set(by_property[prop]), key=self.value_key):
+            values = by_property[prop]
+            for value in sorted(set(values), key=self.value_key) if len(values) > 1 else values:
                 if (prop, value) in inferred:
                     items.append(f'<li class="inferred">{node(value)}{badge(True)}</li>')
                 else:
                     items.append(f"<li>{node(value)}</li>")
             rows.append(f"<tr><th>{node(prop)}</th><td><ul>{''.join(items)}</ul></td></tr>\n")
         return (
-            f'<section id="properties">\n<h2>{escape(options.word("properties"))}</h2>\n<table>\n'
-            f"<thead><tr><th>{escape(options.word('property'))}</th>"
-            f"<th>{escape(options.word('value'))}</th></tr></thead>\n<tbody>\n"
+            f'<section id="properties">\n<h2>{_escaped(options.word("properties"))}</h2>\n<table>\n'
+            f"<thead><tr><th>{_escaped(options.word('property'))}</th>"
+            f"<th>{_escaped(options.word('value'))}</th></tr></thead>\n<tbody>\n"
             + "".join(rows)
             + "</tbody>\n</table>\n</section>\n"
         )
@@ -355,9 +468,9 @@ class _Page:
                 f"<td>{node(prop)}{self.badge(is_inferred)}</td></tr>\n"
             )
         return (
-            f'<section id="incoming">\n<h2>{escape(options.word("incoming"))}</h2>\n<table>\n'
-            f"<thead><tr><th>{escape(options.word('resource'))}</th>"
-            f"<th>{escape(options.word('property'))}</th></tr></thead>\n<tbody>\n"
+            f'<section id="incoming">\n<h2>{_escaped(options.word("incoming"))}</h2>\n<table>\n'
+            f"<thead><tr><th>{_escaped(options.word('resource'))}</th>"
+            f"<th>{_escaped(options.word('property'))}</th></tr></thead>\n<tbody>\n"
             + "".join(body)
             + "</tbody>\n</table>\n</section>\n"
         )
@@ -368,11 +481,11 @@ class _Page:
         figures = []
         for excerpt, document, first, _ in _excerpts(graph, iri):
             first = max(_int(first), 1)
-            quotation = graph.value(excerpt, CKG.quotation)
+            quotation = graph.value(excerpt, _QUOTATION)
             lines = str(quotation).split("\n") if quotation is not None else []
             caption = self.node(excerpt)
             if isinstance(document, URIRef):
-                caption += f" {escape(options.word('of'))} {self.node(document)}"
+                caption += f" {_escaped(options.word('of'))} {self.node(document)}"
             items = []
             for number, text in enumerate(lines, start=first):
                 content = escape(text) if text else "\u00a0"
@@ -386,7 +499,7 @@ class _Page:
             )
         if not figures:
             return ""
-        heading = escape(options.word("source"))
+        heading = _escaped(options.word("source"))
         return f'<section id="sources">\n<h2>{heading}</h2>\n' + "".join(figures) + "</section>\n"
 
 
@@ -412,11 +525,11 @@ def page(title: str, body: str, options: PageOptions, lang: str | None = None) -
     head = "\n".join(options.extra_head)
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{escape(lang or options.lang)}">\n'
+        f'<html lang="{_escaped(lang or options.lang)}">\n'
         "<head>\n"
         '<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" '
-        f'content="{escape(options.content_security_policy)}">\n'
+        f'content="{_escaped(options.content_security_policy)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{escape(title)}</title>\n"
@@ -432,8 +545,8 @@ def page(title: str, body: str, options: PageOptions, lang: str | None = None) -
 
 def nav(options: PageOptions) -> str:
     if options.home is None:
-        return f"<nav>{escape(options.site_name)}</nav>\n"
-    return f'<nav><a href="{escape(options.home)}">{escape(options.site_name)}</a></nav>\n'
+        return f"<nav>{_escaped(options.site_name)}</nav>\n"
+    return f'<nav><a href="{_escaped(options.home)}">{_escaped(options.site_name)}</a></nav>\n'
 
 
 # ----------------------------------------------------------------------------- resource page
@@ -466,14 +579,14 @@ def excerpts(graph: Graph, iri: URIRef) -> list[URIRef]:
 def _excerpts(graph: Graph, iri: URIRef) -> list[tuple[URIRef, Node, Node | None, Node | None]]:
     """(excerpt, document, first line, last line) of ``excerpts(graph, iri)``, in its order."""
     rows = []
-    for excerpt in set(graph.objects(iri, PROV.wasDerivedFrom)):
+    for excerpt in set(graph.objects(iri, _DERIVED_FROM)):
         if not isinstance(excerpt, URIRef):
             continue
-        document = graph.value(excerpt, CKG.excerptOf)
+        document = graph.value(excerpt, _EXCERPT_OF)
         if document is None:
             continue
-        first = graph.value(excerpt, CKG.firstLine)
-        last = graph.value(excerpt, CKG.lastLine)
+        first = graph.value(excerpt, _FIRST_LINE)
+        last = graph.value(excerpt, _LAST_LINE)
         rows.append((excerpt, document, first, last))
     rows.sort(key=lambda row: (str(row[1]), _int(row[2]), _int(row[3]), str(row[0])))
     return rows
@@ -495,10 +608,10 @@ def formats_html(options: PageOptions) -> str:
     if not options.formats:
         return ""
     links = " · ".join(
-        f'<a href="{escape(href)}" type="{escape(media)}">{escape(name)}</a>'
+        f'<a href="{escape(href)}" type="{_escaped(media)}">{_escaped(name)}</a>'
         for name, media, href in options.formats
     )
-    return f"<footer>\n<p>{escape(options.word('formats'))} {links}.</p>\n</footer>\n"
+    return f"<footer>\n<p>{_escaped(options.word('formats'))} {links}.</p>\n</footer>\n"
 
 
 # ----------------------------------------------------------------------------- index page
@@ -519,9 +632,9 @@ def index_page(
     inferred = options.inferred
     by_class: dict[Node, set[URIRef]] = defaultdict(set)
     for resource in resources:
-        types = list(graph.objects(resource, RDF.type))
+        types = list(graph.objects(resource, _TYPE))
         if inferred is not None and types:
-            guessed = set(inferred.objects(resource, RDF.type))
+            guessed = set(inferred.objects(resource, _TYPE))
             asserted = [t for t in types if t not in guessed]
         else:
             asserted = types

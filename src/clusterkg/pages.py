@@ -20,11 +20,14 @@ relative, so the folder also works offline and from any host or sub-path.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from urllib.parse import quote
@@ -66,6 +69,7 @@ _PATH = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
 _RESERVED_SUFFIXES = (*(f".{suffix}" for suffix, *_ in VARIANTS), ".var")
 
 
+@lru_cache(maxsize=1 << 18)  # pages ask it for every link: the same IRIs, thousands of times
 def document_path(iri: URIRef, base: str) -> str | None:
     """``doc/<path>`` for ``<base>id/<path>``, or ``None`` if ``iri`` gets no documents.
 
@@ -82,23 +86,28 @@ def document_path(iri: URIRef, base: str) -> str | None:
     return f"doc/{path}"
 
 
-def resources(graph: Graph, base: str) -> list[URIRef]:
+def resources(graph: Graph | html.GraphIndex, base: str) -> list[URIRef]:
     """Every IRI of ``graph`` (subject or object) that gets documents, in IRI order."""
-    nodes = {t for triple in graph for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
-    return sorted(n for n in nodes if document_path(n, base) is not None)
+    if isinstance(graph, html.GraphIndex):
+        nodes = graph.iris()
+    else:
+        nodes = {t for triple in graph for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+    return sorted((n for n in nodes if document_path(n, base) is not None), key=str)
 
 
-def description(graph: Graph, iri: URIRef) -> set[tuple]:
+def description(graph: Graph | html.GraphIndex, iri: URIRef) -> set[tuple]:
     """What the documents of ``iri`` say: its outgoing and incoming triples, the labels of
     every resource it links to or is linked from, and the source excerpts it was derived from.
     """
-    out = {*graph.triples((iri, None, None)), *graph.triples((None, None, iri))}
+    out = {(iri, p, o) for p, o in graph.predicate_objects(iri)}
+    out.update((s, p, iri) for s, p in graph.subject_predicates(iri))
     for excerpt in html.excerpts(graph, iri):
-        out.update(graph.triples((excerpt, None, None)))
-    linked = {t for s, _, o in out for t in (s, o) if isinstance(t, URIRef) and t != iri}
-    for node in sorted(linked):
+        out.update((excerpt, p, o) for p, o in graph.predicate_objects(excerpt))
+    linked = {t for s, _, o in out for t in (s, o) if isinstance(t, URIRef)}
+    linked.discard(iri)
+    for node in linked:
         for prop in LABEL_PROPERTIES:
-            out.update(graph.triples((node, prop, None)))
+            out.update((node, prop, o) for o in graph.objects(node, prop))
     return out
 
 
@@ -107,32 +116,35 @@ def relative(from_file: str, to_file: str) -> str:
     return _relative(posixpath.dirname(from_file), to_file)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)  # pages link the same targets from the same folders many times
 def _relative(from_folder: str, to_file: str) -> str:
-    # relpath asks the OS for the working directory on every call: memoised, pages link the
-    # same few targets from the same few folders thousands of times.
-    return quote(posixpath.relpath(to_file, from_folder or "."), safe="/")
+    # posixpath.relpath, without the working directory it asks the OS for on every call: both
+    # paths are inside the release, so any common root gives the same answer
+    start = [part for part in posixpath.normpath(f"/{from_folder}").split("/") if part]
+    path = [part for part in posixpath.normpath(f"/{to_file}").split("/") if part]
+    common = len(posixpath.commonprefix([start, path]))
+    parts = [posixpath.pardir] * (len(start) - common) + path[common:]
+    return quote("/".join(parts) or posixpath.curdir, safe="/")
 
 
-def static_options(base: str, page: str, inferred: Graph | None = None) -> html.PageOptions:
-    """Render options for the static page at release path ``page``: relative links only."""
-    source_prefix = f"{base}source/"
+def static_options(
+    base: str,
+    page: str,
+    inferred: Graph | html.GraphIndex | None = None,
+    rendered_iris: dict[URIRef, str] | None = None,
+) -> html.PageOptions:
+    """Render options for the static page at release path ``page``: relative links only.
+
+    ``rendered_iris`` is shared by the pages of one folder rendered from one graph
+    (see :class:`html.PageOptions`).
+    """
+    folder = posixpath.dirname(page)
 
     def href(iri: URIRef) -> str | None:
-        doc = document_path(iri, base)
-        if doc is not None:
-            return relative(page, f"{doc}.html")
-        if iri.startswith(source_prefix):
-            name, _, fragment = iri[len(source_prefix) :].partition("#")
-            if "/" in name or not name:
-                return None
-            return relative(page, f"source/{name}") + (
-                f"#{quote(fragment, safe='=,')}" if fragment else ""
-            )
-        return None
+        return _static_href(iri, base, folder)
 
     def source_line_href(document: URIRef, number: int) -> str | None:
-        link = href(document)
+        link = _static_href(document, base, folder)
         return f"{link}#line={number - 1},{number}" if link else None
 
     stem = posixpath.basename(page).rsplit(".", 1)[0]
@@ -140,6 +152,7 @@ def static_options(base: str, page: str, inferred: Graph | None = None) -> html.
     return html.PageOptions(
         href=href,
         inferred=inferred,
+        rendered_iris=rendered_iris,
         formats=formats if page.startswith("doc/") else (),
         home=relative(page, "index.html"),
         source_line_href=source_line_href,
@@ -150,6 +163,23 @@ def static_options(base: str, page: str, inferred: Graph | None = None) -> html.
         if page.startswith("doc/")
         else (),
     )
+
+
+@lru_cache(maxsize=1 << 17)  # pages of one folder link the same resources over and over
+def _static_href(iri: URIRef, base: str, folder: str) -> str | None:
+    """The link from a page in release folder ``folder`` to ``iri``'s page or source file."""
+    doc = document_path(iri, base)
+    if doc is not None:
+        return _relative(folder, f"{doc}.html")
+    source_prefix = f"{base}source/"
+    if iri.startswith(source_prefix):
+        name, _, fragment = iri[len(source_prefix) :].partition("#")
+        if "/" in name or not name:
+            return None
+        return _relative(folder, f"source/{name}") + (
+            f"#{quote(fragment, safe='=,')}" if fragment else ""
+        )
+    return None
 
 
 def type_map(stem: str) -> bytes:
@@ -166,20 +196,43 @@ def hosting_file(name: str) -> bytes:
     return files("clusterkg").joinpath(f"assets/pages/{name}").read_bytes()
 
 
+Indexes = tuple[html.GraphIndex, html.GraphIndex]  # the data graph's and the inferred one's
 # From this many resources on, documents are written by one process per CPU: below it, starting
 # the processes costs more than it saves.
 PARALLEL_FROM = 2000
-_shared: Checked | None = None  # what forked workers render from (they inherit it, unpickled)
+# What forked workers render from (they inherit it, unpickled).
+_shared: tuple[Checked, Indexes] | None = None
 
 
 def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     """Release files this stage adds, by path inside the release: (bytes, description)."""
+    with _collector_paused():
+        return _release_files(checked)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the documents are made (forked workers inherit it).
+
+    They allocate millions of small acyclic objects, and each of the collector's full passes
+    walks every live object of the process, every graph of the build included.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     base = checked.project.base
-    graph = checked.data_graph()
-    inferred = checked.inference.inferred
+    indexed = indexes(checked)  # dropped with this call: it is as large as the graph
+    graph, inferred = indexed
     listed = resources(graph, base)
     contents: dict[str, tuple[bytes, str]] = {}
-    for part in _in_processes(checked, listed):
+    for part in _in_processes(checked, indexed, listed):
         contents.update(part)
     index = html.index_page(
         graph,
@@ -195,54 +248,67 @@ def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     return contents
 
 
-def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
-    """The documents of each resource in ``iris``: the page and the description's variants."""
+def indexes(checked: Checked) -> Indexes:
+    """The data graph and the inferred graph, indexed for the pages: one pass over each."""
+    return html.GraphIndex(checked.data_graph()), html.GraphIndex(checked.inference.inferred)
+
+
+def documents(
+    checked: Checked, iris: list[URIRef], indexed: Indexes | None = None
+) -> dict[str, tuple[bytes, str]]:
+    """The documents of each resource in ``iris``: the page and the description's variants.
+
+    ``indexed`` is ``indexes(checked)``, made here if not given.
+    """
     base = checked.project.base
-    graph = checked.data_graph()
-    inferred = checked.inference.inferred
+    graph, inferred = indexed or indexes(checked)
+    writer = export.DescriptionWriter(base)
+    rendered: dict[str, dict[URIRef, str]] = {}  # by folder: the IRIs its pages link, as HTML
     contents: dict[str, tuple[bytes, str]] = {}
     for iri in iris:
         doc = document_path(iri, base)
         assert doc is not None
         stem = posixpath.basename(doc)
         described = {*description(graph, iri), (URIRef(f"{base}{doc}"), FOAF.primaryTopic, iri)}
-        page = html.resource_page(graph, iri, static_options(base, f"{doc}.html", inferred))
+        shared = rendered.setdefault(posixpath.dirname(doc), {})
+        options = static_options(base, f"{doc}.html", inferred, shared)
+        page = html.resource_page(graph, iri, options)
         contents[f"{doc}.html"] = (page.encode("utf-8"), f"the page of {iri}")
-        lines = export.ntriples(described)
-        contents[f"{doc}.ttl"] = (
-            export.turtle_of_ntriples(lines, base),
-            f"the description of {iri} (Turtle)",
-        )
-        contents[f"{doc}.jsonld"] = (
-            export.jsonld(described, base),
-            f"the description of {iri} (JSON-LD)",
-        )
+        lines, turtle, jsonld = writer.write(described)
+        contents[f"{doc}.ttl"] = (turtle, f"the description of {iri} (Turtle)")
+        contents[f"{doc}.jsonld"] = (jsonld, f"the description of {iri} (JSON-LD)")
         contents[f"{doc}.nt"] = (lines, f"the description of {iri} (N-Triples)")
         contents[f"{doc}.var"] = (type_map(stem), f"the variants of {base}{doc} (Apache type map)")
     return contents
 
 
-def _in_processes(checked: Checked, iris: list[URIRef]) -> list[dict[str, tuple[bytes, str]]]:
-    """:func:`documents` of ``iris``, split in runs over one forked process per CPU.
+def _in_processes(
+    checked: Checked, indexed: Indexes, iris: list[URIRef]
+) -> list[dict[str, tuple[bytes, str]]]:
+    """:func:`documents` of ``iris``, split in runs over one process per CPU.
 
-    Each process renders a contiguous run of ``iris`` and the runs come back in order, so the
-    result is the one a single process gives. Forking shares the graph without copying it;
-    where processes cannot fork, or there are few resources, one process does it all.
+    This process renders the first run and forked ones the others, and the runs come back in
+    order, so the result is the one a single process gives. Forking shares the graph and its
+    index without copying them; what comes back is bytes, cheap to send (the first run, the
+    largest, is not sent at all). Where processes cannot fork, or there are few resources,
+    this process does it all.
     """
     workers = min(os.cpu_count() or 1, 8)
-    if len(iris) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [documents(checked, iris)]
-    global _shared
-    size = -(-len(iris) // workers)
+    size = -(-len(iris) // max(workers, 1))
     runs = [iris[i : i + size] for i in range(0, len(iris), size)]
-    _shared = checked
+    if len(iris) < PARALLEL_FROM or len(runs) < 2 or "fork" not in mp.get_all_start_methods():
+        return [documents(checked, iris, indexed)]
+    global _shared
+    _shared = (checked, indexed)
     try:
-        with ProcessPoolExecutor(len(runs), mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_documents_of_shared, runs))
+        with ProcessPoolExecutor(len(runs) - 1, mp_context=mp.get_context("fork")) as pool:
+            others = pool.map(_documents_of_shared, runs[1:])  # forks and starts them now
+            return [documents(checked, runs[0], indexed), *others]
     finally:
         _shared = None
 
 
 def _documents_of_shared(iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
     assert _shared is not None  # set by _in_processes before forking
-    return documents(_shared, iris)
+    checked, indexed = _shared
+    return documents(checked, iris, indexed)
