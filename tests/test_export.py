@@ -248,3 +248,16 @@ def test_dumps_of_parsed_blank_nodes_are_the_same_every_time():
     assert not labels[0] & labels[1]  # the parser labels blank nodes anew each time
     first, second = (oxigraph_ntriples(p) for p in parsed)
     assert first == second == ntriples(Graph().parse(data=text, format="turtle"))
+
+
+def test_fast_engines_publish_the_same_release(release, project, tmp_path):
+    """With --reasoner oxigraph --validator oxigraph the real data's release is byte for byte
+    the reference one (owlrl, pySHACL): inferred triples, SHACL report, pages and all."""
+    from clusterkg.pipeline import check
+    from clusterkg.project import Project
+
+    fast = Project(project.root, project.base, reasoner="oxigraph", validator="oxigraph")
+    write_release(check(fast), tmp_path / "release")
+    reference, published = _snapshot(release[0]), _snapshot(tmp_path / "release")
+    assert published.keys() == reference.keys()
+    assert [name for name in reference if published[name] != reference[name]] == []
