@@ -48,7 +48,7 @@ from pyshacl.helper.path_helper import shacl_path_to_sparql_path
 from pyshacl.shape import Shape
 from pyshacl.shapes_graph import ShapesGraph
 from pyshacl.validator import Validator
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
@@ -123,6 +123,20 @@ def oxigraph_report(data: Graph, shapes: Graph, data_oxigraph: list | None = Non
     written = [engine.written(hit) for hit in results]
     report, _ = Validator.create_validation_report(shapes_graph, conforms, written)
     return report
+
+
+class _NonEmpty(Graph):
+    """``data`` for pySHACL's result writer, which tests ``datagraph or shapes_graph`` once per
+    result: a Graph's truth is its ``len()``, a walk over every triple on rdflib's
+    context-free store (0.4 s a result at 100k triples)."""
+
+    def __init__(self, data: Graph) -> None:
+        super().__init__(
+            store=data.store, identifier=data.identifier, namespace_manager=data.namespace_manager
+        )
+
+    def __bool__(self) -> bool:
+        return True
 
 
 def _first_line(error: Exception) -> str:
@@ -312,6 +326,8 @@ class _Engine:
     def __init__(self, shapes_graph: ShapesGraph, data: Graph, triples: list | None) -> None:
         self.sg = shapes_graph
         self.data = data
+        # (a union graph's triples are not one context of its store: it is given as it is)
+        self.result_data = data if isinstance(data, ConjunctiveGraph) else _NonEmpty(data)
         graph = shapes_graph.graph
         if any(True for _ in graph.subjects(RDF.type, SH.ConstraintComponent)):
             raise UsageError(f"custom SHACL constraint components: {_REFUSE}")
@@ -1019,7 +1035,7 @@ class _Engine:
         if options.get("result_path") is None:
             options.pop("result_path", None)
         text, node, triples = hit.component.make_v_result(
-            self.data, hit.focus, value_node=hit.value, **options
+            self.result_data, hit.focus, value_node=hit.value, **options
         )
         for detail in hit.details:
             _, sub, sub_triples = self.written(detail)
