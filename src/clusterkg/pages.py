@@ -20,14 +20,11 @@ relative, so the folder also works offline and from any host or sub-path.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 import os
 import posixpath
 import re
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from urllib.parse import quote
@@ -37,7 +34,7 @@ from rdflib.namespace import FOAF
 
 from . import export, html
 from .labels import LABEL_PROPERTIES
-from .pipeline import Checked
+from .pipeline import Checked, collector_paused
 
 # Variants of every document: suffix, media type, name shown in pages, Apache ``qs``. Apache
 # ranks a variant by the client's q times its qs: values this close only break ties (HTML for
@@ -206,24 +203,8 @@ _shared: tuple[Checked, Indexes] | None = None
 
 def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     """Release files this stage adds, by path inside the release: (bytes, description)."""
-    with _collector_paused():
+    with collector_paused():
         return _release_files(checked)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the documents are made (forked workers inherit it).
-
-    They allocate millions of small acyclic objects, and each of the collector's full passes
-    walks every live object of the process, every graph of the build included.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -116,6 +118,24 @@ class _Without(Store):
 
 
 Step = Callable[[str], None]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a stage makes its documents (forked workers inherit
+    it).
+
+    They allocate millions of small acyclic objects, and each of the collector's full passes
+    walks every live object of the process, every graph of the build included: paused, the
+    JSON-LD documents take 1.2 s instead of 2 s at 100,000 triples on their own.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _quiet(_: str) -> None:
