@@ -1,6 +1,8 @@
 """Serve stage, the SPARQL part: safe evaluation of untrusted queries over a release.
 
-rdflib has no time limit of its own and evaluates in the calling thread, so queries run in a
+Queries run on the release's ready Oxigraph store when it has one (``execute_oxigraph``), else
+on the release loaded into rdflib (``execute``); rdflib parses and checks every query either way.
+Neither has a time limit of its own, and both evaluate in the calling thread, so queries run in a
 small pool of worker processes that can be killed: a query past its deadline takes its worker
 with it, a fresh worker replaces it, and the server keeps answering. Every query is parsed in the
 worker (a pathological parse is bounded too), checked, and refused when it could reach outside
@@ -244,13 +246,8 @@ def execute_oxigraph(store, known: set[str], request: Request) -> Reply:
 
     start = time.perf_counter()
     query, select, media_type = _checked(request, known)
-    if _dataset_clause(query) and (request.default_graphs or request.named_graphs):
-        _protocol_dataset_refused()
-    for iri in (*request.default_graphs, *request.named_graphs):
-        if iri not in known:
-            raise QueryRefused(400, f"<{iri}> names no graph of this dataset")
-    graphs = {}  # the protocol's dataset (SPARQL 1.1 Protocol 2.1.4), if the request gives one
-    if request.default_graphs or request.named_graphs:
+    graphs = {}
+    if _names_its_dataset(request, known, bool(_dataset_clause(query))):
         graphs["default_graph"] = [ox.NamedNode(iri) for iri in request.default_graphs]
         graphs["named_graphs"] = [ox.NamedNode(iri) for iri in request.named_graphs]
     try:
@@ -313,13 +310,8 @@ def _protocol_dataset(
 ) -> Dataset:
     """The dataset a request names with default-graph-uri / named-graph-uri (SPARQL 1.1
     Protocol 2.1.4), restricted to graphs of the release; else the whole release."""
-    if not (request.default_graphs or request.named_graphs):
+    if not _names_its_dataset(request, known, has_clause):
         return dataset
-    if has_clause:
-        _protocol_dataset_refused()
-    for iri in (*request.default_graphs, *request.named_graphs):
-        if iri not in known:
-            raise QueryRefused(400, f"<{iri}> names no graph of this dataset")
     restricted = Dataset()
     default = restricted.default_graph
     for iri in request.default_graphs:
@@ -329,12 +321,21 @@ def _protocol_dataset(
     return restricted
 
 
-def _protocol_dataset_refused():
-    raise QueryRefused(
-        400,
-        "give the dataset either in the query (FROM) or in the request "
-        "(default-graph-uri, named-graph-uri), not both",
-    )
+def _names_its_dataset(request: Request, known: set[str], has_clause: bool) -> bool:
+    """Whether ``request`` names its dataset by default-graph-uri / named-graph-uri, which may
+    name graphs of the release only, and not beside a FROM clause."""
+    if not (request.default_graphs or request.named_graphs):
+        return False
+    if has_clause:
+        raise QueryRefused(
+            400,
+            "give the dataset either in the query (FROM) or in the request "
+            "(default-graph-uri, named-graph-uri), not both",
+        )
+    for iri in (*request.default_graphs, *request.named_graphs):
+        if iri not in known:
+            raise QueryRefused(400, f"<{iri}> names no graph of this dataset")
+    return True
 
 
 def _results(result, fmt: str, max_rows: int) -> tuple[bytes, int | None, bool]:
