@@ -40,6 +40,7 @@ class Checked:
     check_failures: list[CheckFailure] = field(default_factory=list)
     _data: Graph | None = field(default=None, init=False, repr=False)
     _data_oxigraph: list | None = field(default=None, init=False, repr=False)
+    _asserted: Graph | None = field(default=None, init=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -63,7 +64,9 @@ class Checked:
         :meth:`data_graph` without the inferred triples, which saves a copy of every triple."""
         if self.sources.has_union():
             return self.sources.union()
-        return Graph(store=_Without(self.data_graph(), self.inference.inferred))
+        if self._asserted is None:
+            self._asserted = Graph(store=_Without(self.data_graph(), self.inference.inferred))
+        return self._asserted
 
     def data_oxigraph(self) -> list:
         """The triples of :meth:`data_graph` as Oxigraph triples, the asserted ones as parsed."""
@@ -105,7 +108,7 @@ class _Without(Store):
         return sum(1 for _ in self.triples((None, None, None)))
 
     def bind(self, prefix: str, namespace, override: bool = True) -> None:
-        self.graph.bind(prefix, namespace, override=override)
+        pass  # read-only: the prefixes are the data graph's
 
     def namespace(self, prefix: str):
         return self.graph.store.namespace(prefix)
