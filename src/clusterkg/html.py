@@ -117,6 +117,19 @@ def _escaped(text: str) -> str:
     return escape(text)
 
 
+def _table_section(
+    name: str, options: PageOptions, columns: tuple[str, str], rows: list[str]
+) -> str:
+    """A page section (its id and heading both ``name``) holding a two-column table."""
+    heads = "".join(f"<th>{_escaped(options.word(column))}</th>" for column in columns)
+    return (
+        f'<section id="{name}">\n<h2>{_escaped(options.word(name))}</h2>\n<table>\n'
+        f"<thead><tr>{heads}</tr></thead>\n<tbody>\n"
+        + "".join(rows)
+        + "</tbody>\n</table>\n</section>\n"
+    )
+
+
 def external_href(iri: URIRef) -> str | None:
     """``iri`` itself when it may be a link (``http``/``https`` only), else ``None``."""
     text = str(iri)
@@ -441,13 +454,7 @@ class _Page:
                 else:
                     items.append(f"<li>{node(value)}</li>")
             rows.append(f"<tr><th>{node(prop)}</th><td><ul>{''.join(items)}</ul></td></tr>\n")
-        return (
-            f'<section id="properties">\n<h2>{_escaped(options.word("properties"))}</h2>\n<table>\n'
-            f"<thead><tr><th>{_escaped(options.word('property'))}</th>"
-            f"<th>{_escaped(options.word('value'))}</th></tr></thead>\n<tbody>\n"
-            + "".join(rows)
-            + "</tbody>\n</table>\n</section>\n"
-        )
+        return _table_section("properties", options, ("property", "value"), rows)
 
     def incoming(self, iri: URIRef) -> str:
         property_key, value_key = self.property_key, self.value_key
@@ -467,13 +474,7 @@ class _Page:
                 f"<tr{cls}><td>{node(subject)}</td>"
                 f"<td>{node(prop)}{self.badge(is_inferred)}</td></tr>\n"
             )
-        return (
-            f'<section id="incoming">\n<h2>{_escaped(options.word("incoming"))}</h2>\n<table>\n'
-            f"<thead><tr><th>{_escaped(options.word('resource'))}</th>"
-            f"<th>{_escaped(options.word('property'))}</th></tr></thead>\n<tbody>\n"
-            + "".join(body)
-            + "</tbody>\n</table>\n</section>\n"
-        )
+        return _table_section("incoming", options, ("resource", "property"), body)
 
     def sources(self, iri: URIRef) -> str:
         graph, options = self.graph, self.options
