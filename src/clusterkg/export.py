@@ -614,9 +614,12 @@ def write_release(checked: Checked, out: Path, store: bool = False) -> list[Rele
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        folders = {staging}  # made already: a release has tens of thousands of files, few folders
         for name, (data, _) in contents.items():
             target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             target.write_bytes(data)
         if store:
             from .store import STORE_DIR, build_store
