@@ -77,3 +77,14 @@ def ntriples_term(text: bytes) -> Node:
     if text.startswith(b"_:"):
         return BNode(text[2:].decode("utf-8"))
     return URIRef(text[1:-1].decode("utf-8"))
+
+
+def oxigraph_store(triples: list) -> ox.Store:
+    """An in-memory Oxigraph store holding Oxigraph ``triples`` as its default graph."""
+    store = ox.Store()
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if b"_:" in data:  # perhaps a blank node: loading would relabel it, adding keeps its label
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    else:  # much faster than adding Oxigraph triples one by one from Python
+        store.load(data, format=ox.RdfFormat.N_TRIPLES)
+    return store

@@ -13,7 +13,7 @@ from rdflib.store import Store
 
 from .errors import CheckFailed
 from .load import LoadedSources, load, new_graph, parse_source
-from .oxterms import oxigraph_triples
+from .oxterms import oxigraph_store, oxigraph_triples
 from .project import Project, bind_prefixes
 from .query import CatalogQuery, load_catalog
 from .reason import Inference, infer
@@ -185,7 +185,7 @@ def run_checks(
     engine takes seconds on a large graph. ``triples``, ``data`` as Oxigraph triples if at
     hand, saves converting it.
     """
-    from .store import oxigraph_store, query_store
+    from .store import query_store
 
     store = oxigraph_store(oxigraph_triples(data) if triples is None else triples)
     failures = []

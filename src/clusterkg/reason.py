@@ -260,16 +260,10 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
     import pyoxigraph as ox
 
     from .errors import UsageError
-    from .oxterms import from_oxigraph, oxigraph_triples
+    from .oxterms import from_oxigraph, oxigraph_store, oxigraph_triples
 
     nt = ox.RdfFormat.N_TRIPLES
-    store = ox.Store()
-    triples = oxigraph_triples(asserted) if triples is None else triples
-    data = ox.serialize(triples, format=nt)
-    if b"_:" in data:  # perhaps a blank node: loading would relabel it, adding keeps its label
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    else:  # faster than adding Oxigraph triples one by one from Python
-        store.load(data, format=nt)
+    store = oxigraph_store(oxigraph_triples(asserted) if triples is None else triples)
     # What the store holds before the rules, as it writes it: a line not among these is new.
     before = set(store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines())
     prefixes = {"owl": str(OWL), "rdfs": str(RDFS), "rdf": str(RDF)}

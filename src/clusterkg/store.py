@@ -193,14 +193,6 @@ def dataset_store(dataset: Dataset):
     return store
 
 
-def oxigraph_store(triples: list):
-    """An in-memory Oxigraph store holding Oxigraph ``triples`` as its default graph."""
-    ox = _oxigraph()
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    return store
-
-
 def query_store(store, query: CatalogQuery, given: dict[str, str], project: Project) -> Result:
     """Run ``query`` on an Oxigraph store with its parameters bound by :func:`bind_values`.
 
