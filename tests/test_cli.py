@@ -13,6 +13,8 @@ from rdflib.namespace import SH
 from rdflib.query import Result
 
 from clusterkg.cli import main
+from clusterkg.export import ReleaseFile
+from clusterkg.report import file_rows
 
 from .conftest import ROOT
 
@@ -46,6 +48,26 @@ def test_build_prints_a_summary(capsys, tmp_path):
     for heading in ("Triples", "Resources per class", "SHACL: conforms", "Files written"):
         assert heading in out
     assert (tmp_path / "r" / "kg.ttl").is_file()
+    # A resource's five documents are one row per folder, not five rows per resource.
+    assert "doc/pnrr/" in out and "doc/pnrr/m6" not in out
+    assert "ontology/shapes.ttl" in out
+
+
+def test_the_files_table_stays_short_at_scale():
+    pages = [
+        ReleaseFile(f"doc/organization/o{n}.{kind}", 10, "x", f"the page of https://e.org/o{n}")
+        for n in range(5000)
+        for kind in ("html", "ttl")
+    ]
+    files = [
+        ReleaseFile("kg.ttl", 5, "x", "the asserted graph"),
+        *pages,
+        *(ReleaseFile(f"ontology/{n}.ttl", 1, "x", f"ontology {n}") for n in range(3)),
+    ]
+    rows = file_rows(files)
+    assert rows[0] == ("kg.ttl", 5, "the asserted graph")
+    assert rows[1] == ("doc/organization/", 100_000, "10,000 files: the page of …")
+    assert [name for name, *_ in rows[2:]] == ["ontology/0.ttl", "ontology/1.ttl", "ontology/2.ttl"]
 
 
 def test_query_list_shows_the_whole_catalog(capsys):

@@ -6,6 +6,7 @@ and stays silent when output is piped or captured.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,9 +103,37 @@ def build_summary(
         written.add_column("file")
         written.add_column("bytes", justify="right")
         written.add_column("what it holds")
-        for file in files:
-            written.add_row(file.name, f"{file.size:,}", file.description)
+        for name, size, description in file_rows(files):
+            written.add_row(name, f"{size:,}", description)
         console.print(written)
+
+
+_IRI = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+")
+
+
+def file_rows(files: list[ReleaseFile], most: int = 6) -> list[tuple[str, int, str]]:
+    """(file or folder, bytes, what it holds): a folder's files on one row when they repeat.
+
+    A release has a page and four descriptions per resource, tens of thousands at scale; a
+    folder (two levels deep at most) with more than ``most`` files, or with files about
+    resources, becomes one row. Top-level files are always listed; ``SHA256SUMS`` lists all.
+    """
+    folders: dict[str, list[ReleaseFile]] = {}
+    for file in files:
+        top, _, rest = file.name.partition("/")
+        second = rest.partition("/")[0] if "/" in rest else ""
+        key = f"{top}/{second}/" if second else (f"{top}/" if rest else file.name)
+        folders.setdefault(key, []).append(file)
+    rows = []
+    for key, members in folders.items():
+        kinds = list(dict.fromkeys(_IRI.sub("…", f.description) for f in members))
+        about_resources = any(_IRI.search(f.description) for f in members)
+        if not key.endswith("/") or (len(members) <= most and not about_resources):
+            rows.extend((f.name, f.size, f.description) for f in members)
+            continue
+        shown = "; ".join(kinds[:3]) + ("; …" if len(kinds) > 3 else "")
+        rows.append((key, sum(f.size for f in members), f"{len(members):,} files: {shown}"))
+    return rows
 
 
 def findings_table(console: Console, findings: list[Finding]) -> None:
