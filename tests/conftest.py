@@ -69,11 +69,11 @@ def release(tmp_path_factory: pytest.TempPathFactory, checked: Checked) -> Path:
 @pytest.fixture(scope="session")
 def release_with_store(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Path:
     """The same release with a ready Oxigraph store, as ``build --store oxigraph`` leaves it."""
-    from clusterkg.store import STORE_DIR, build_store
+    from clusterkg.store import STORE_DIR, build_store, release_sources
 
     out = tmp_path_factory.mktemp("release-with-store") / "release"
     shutil.copytree(release, out)
-    build_store(out / "kg.trig", out / STORE_DIR)
+    build_store(out / STORE_DIR, release_sources(out))
     return out
 
 

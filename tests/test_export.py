@@ -139,6 +139,19 @@ def test_failed_build_leaves_previous_release_untouched(tmp_path, capsys):
     assert "c4life" in err and "error: the data does not conform" in err
 
 
+def test_a_stage_failing_while_files_are_written_leaves_nothing(tmp_path, checked, monkeypatch):
+    from clusterkg import metadata
+
+    def fail(*_):
+        raise RuntimeError("metadata failed")
+
+    # Metadata comes after the graph files, the store and the pages are under way.
+    monkeypatch.setattr(metadata, "release_files", fail)
+    with pytest.raises(RuntimeError, match="metadata failed"):
+        write_release(checked, tmp_path / "release", store=True)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_bad_source_writes_nothing(tmp_path, capsys):
     root = copy_project(tmp_path / "project")
     (root / "data" / "reference" / "broken.ttl").write_text(

@@ -23,7 +23,15 @@ import pytest
 
 from clusterkg.cli import main
 from clusterkg.export import write_release
-from clusterkg.store import STORE_DIR, bind_values, ready_store, release_graphs
+from clusterkg.store import (
+    STORE_DIR,
+    bind_values,
+    build_store,
+    ready_store,
+    release_graphs,
+    release_sources,
+    release_store,
+)
 
 from .conftest import ROOT
 
@@ -126,6 +134,30 @@ def test_store_of_another_kg_trig_is_not_used(tmp_path, release):
     shutil.copytree(release, copy)
     (copy / STORE_DIR / "clusterkg-kg.trig.sha256").write_text("0" * 64 + "\n")
     assert ready_store(copy) is None  # query --release then loads kg.trig instead
+
+
+BLANK_NODE_RELEASE = {
+    "kg.trig": b"@prefix e: <http://e.org/> .\nGRAPH e:g { _:x e:p e:o . }\n",
+    "kg.nt": b"_:x <http://e.org/p> <http://e.org/o> .\n",
+    "inferred.ttl": b"@prefix e: <http://e.org/> .\n_:x e:q 1 .\n",
+}
+
+
+@pytest.mark.parametrize("ready", [True, False], ids=["ready store", "in memory"])
+def test_a_blank_node_is_one_node_in_its_graph_and_in_the_union(tmp_path, ready):
+    import pyoxigraph as ox
+
+    for name, data in BLANK_NODE_RELEASE.items():
+        (tmp_path / name).write_bytes(data)
+    if ready:
+        build_store(tmp_path / STORE_DIR, release_sources(tmp_path))
+        digest = (tmp_path / STORE_DIR / "clusterkg-kg.trig.sha256").read_text().strip()
+        (tmp_path / "SHA256SUMS").write_text(f"{digest}  kg.trig\n")
+        assert ready_store(tmp_path) is not None
+    store = release_store(tmp_path)
+    query = "SELECT ?g { ?x <http://e.org/q> 1 . GRAPH ?g { ?x <http://e.org/p> ?o } }"
+    assert [row[0] for row in store.query(query)] == [ox.NamedNode("http://e.org/g")]
+    assert len(store) == 3  # the named graph's triple, and the union's two
 
 
 def test_cold_start_from_the_ready_store(release):

@@ -14,7 +14,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -524,19 +525,30 @@ def _merged(parts: Iterable[bytes]) -> bytes:
 
 
 def release_contents(
-    checked: Checked, previous: Path | None = None
+    checked: Checked,
+    previous: Path | None = None,
+    made: Callable[[dict[str, tuple[bytes, str]]], None] | None = None,
 ) -> dict[str, tuple[bytes, str]]:
     """Every release file's bytes and description, by path inside the release.
 
     ``previous`` is the release being replaced, if any: the changes are described against it.
+    ``made``, if given, receives each stage's files as soon as they are made (a later stage
+    may replace a file an earlier one made).
     """
-    contents = graph_files(checked)
+    contents: dict[str, tuple[bytes, str]] = {}
+
+    def add(files: dict[str, tuple[bytes, str]]) -> None:
+        contents.update(files)
+        if made is not None:
+            made(files)
+
+    add(graph_files(checked))
     for stage in (publish_jsonld, ontodoc, pages):
-        contents.update(stage.release_files(checked))
+        add(stage.release_files(checked))
     if previous is not None and previous.is_dir():
-        contents.update(diff.release_files(previous, contents))
-    contents.update(metadata.release_files(checked, contents))  # lists every file: keep last
-    contents["SHA256SUMS"] = (sha256sums(contents), "the SHA-256 checksum of every file")
+        add(diff.release_files(previous, contents))
+    add(metadata.release_files(checked, contents))  # lists every file: keep last
+    add({"SHA256SUMS": (sha256sums(contents), "the SHA-256 checksum of every file")})
     return contents
 
 
@@ -610,21 +622,11 @@ def write_release(checked: Checked, out: Path, store: bool = False) -> list[Rele
     byte-deterministic, so it is listed neither in ``SHA256SUMS`` nor in the metadata.
     """
     out = out.resolve()
-    contents = release_contents(checked, previous=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        folders = {staging}  # made already: a release has tens of thousands of files, few folders
-        for name, (data, _) in contents.items():
-            target = staging / name
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            target.write_bytes(data)
-        if store:
-            from .store import STORE_DIR, build_store
-
-            build_store(staging / "kg.trig", staging / STORE_DIR)
+        with _StagingWriter(staging, store) as writer:
+            contents = release_contents(checked, previous=out, made=writer.write)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -633,6 +635,55 @@ def write_release(checked: Checked, out: Path, store: bool = False) -> list[Rele
         ReleaseFile(name, len(data), hashlib.sha256(data).hexdigest(), description)
         for name, (data, description) in contents.items()
     ]
+
+
+class _StagingWriter:
+    """Writes each stage's files, and builds the ready store, on threads of their own, while
+    the build makes the next stage's files.
+
+    A release has tens of thousands of files, and making each one on disk costs more than
+    writing it; Oxigraph builds the store without holding the GIL. The files are written in
+    the order they are made (one thread), so a file a later stage replaces ends with the later
+    bytes. Leaving the ``with`` block waits for both, and raises what either raised.
+    """
+
+    def __init__(self, staging: Path, store: bool) -> None:
+        self.staging = staging
+        self.folders = {staging}  # made already: a release has few folders, many files
+        self.store = store
+        self.files = ThreadPoolExecutor(1, thread_name_prefix="clusterkg-files")
+        self.pending: list[Future] = []
+
+    def write(self, files: dict[str, tuple[bytes, str]]) -> None:
+        self.pending.append(self.files.submit(self._write, list(files.items())))
+        if self.store and "kg.trig" in files:
+            from .store import STORE_DIR, STORE_SOURCES, build_store
+
+            sources = {name: files[name][0] for name in STORE_SOURCES}
+            thread = ThreadPoolExecutor(1, thread_name_prefix="clusterkg-store")
+            self.pending.append(thread.submit(build_store, self.staging / STORE_DIR, sources))
+            thread.shutdown(wait=False)  # the thread ends when the store is built
+
+    def _write(self, files: list[tuple[str, tuple[bytes, str]]]) -> None:
+        for name, (data, _) in files:
+            target = self.staging / name
+            if target.parent not in self.folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(target.parent)
+            target.write_bytes(data)
+
+    def __enter__(self) -> _StagingWriter:
+        return self
+
+    def __exit__(self, failed: type[BaseException] | None, *_) -> None:
+        if failed is not None:
+            for job in self.pending:
+                job.cancel()
+        wait(self.pending)  # nothing may write to the staging folder once this returns
+        self.files.shutdown()
+        if failed is None:
+            for job in self.pending:
+                job.result()  # raises the first failure
 
 
 def _swap(staging: Path, out: Path) -> None:

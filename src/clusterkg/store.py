@@ -28,7 +28,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,37 +88,44 @@ def _oxigraph():
     return pyoxigraph
 
 
-def build_store(trig: Path, location: Path) -> None:
-    """Create an Oxigraph database at ``location`` holding the named graphs of ``trig``.
+# The release files a ready store is built from: every named graph, then their union.
+STORE_SOURCES = ("kg.trig", "kg.nt", "inferred.ttl")
 
-    Parsed by Oxigraph itself (about 1M triples/s), not by rdflib. ``location`` must not exist.
+
+def build_store(location: Path, files: Mapping[str, bytes]) -> None:
+    """Create an Oxigraph database at ``location`` from a release's :data:`STORE_SOURCES`.
+
+    ``kg.trig`` gives the named graphs; ``kg.nt`` (the asserted graph) and ``inferred.ttl``
+    give the default graph, which holds each triple of the union once: Oxigraph's own union
+    (``use_default_graph_as_union``, or several ``FROM``) repeats a triple once per graph
+    that holds it, where rdflib's union does not. The three go in as one TriG document (bare
+    triples are the default graph's), because ``bulk_load`` gives each document's blank nodes
+    new labels: one document keeps a blank node the same node in its graph and in the union.
+
+    Oxigraph parses it (about 1M triples/s) without holding the GIL, so a build can do this in
+    a thread beside other work. ``location`` must not exist.
     """
     ox = _oxigraph()
     store = ox.Store(str(location))
-    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
-    store.bulk_extend(_union_quads(ox, trig))
+    _fill(ox, store, files)
     store.optimize()
     store.flush()
     del store  # closes the database before the stamp says it is complete
-    (location / STAMP).write_text(_sha256(trig) + "\n", encoding="ascii")
+    stamp = hashlib.sha256(files["kg.trig"]).hexdigest()
+    (location / STAMP).write_text(stamp + "\n", encoding="ascii")
 
 
-def _union_quads(ox, trig: Path) -> Iterator:
-    """Every triple of ``trig`` in the default graph, where the store keeps it once.
-
-    Oxigraph's own union of the named graphs (``use_default_graph_as_union``, or several
-    ``FROM``) repeats a triple once per graph that holds it, where rdflib's union does not.
-    """
-    for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
-        yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+def _fill(ox, store, files: Mapping[str, bytes]) -> None:
+    document = b"\n".join(files[name] for name in STORE_SOURCES)
+    store.bulk_load(input=document, format=ox.RdfFormat.TRIG)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def release_sources(release: Path) -> dict[str, bytes]:
+    """The :data:`STORE_SOURCES` of the release folder ``release``."""
+    for name in STORE_SOURCES:
+        if not (release / name).is_file():
+            raise UsageError(f"{release} is not a release (no {name}); run 'clusterkg build' first")
+    return {name: (release / name).read_bytes() for name in STORE_SOURCES}
 
 
 def _listed_digest(release: Path, name: str) -> str | None:
@@ -148,12 +155,8 @@ def release_store(release: Path):
     location = ready_store(release)
     if location is not None:
         return ox.Store.read_only(str(location))  # no lock: many readers at once
-    trig = release / "kg.trig"
-    if not trig.is_file():
-        raise UsageError(f"{release} is not a release (no kg.trig); run 'clusterkg build' first")
     store = ox.Store()
-    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
-    store.extend(_union_quads(ox, trig))
+    _fill(ox, store, release_sources(release))
     return store
 
 
@@ -173,7 +176,7 @@ def path_store(location: Path, release: Path | None = None):
         )
     location.mkdir(parents=True, exist_ok=True)
     location.rmdir()  # build_store wants to create it
-    build_store(trig, location)
+    build_store(location, release_sources(release))
     return ox.Store(str(location))
 
 
