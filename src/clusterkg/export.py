@@ -631,8 +631,11 @@ def write_release(checked: Checked, out: Path, store: bool = False) -> list[Rele
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    sums = contents["SHA256SUMS"][0]
+    digests = dict(line.split("  ", 1)[::-1] for line in sums.decode("utf-8").splitlines())
+    digests["SHA256SUMS"] = hashlib.sha256(sums).hexdigest()  # (every file is hashed once)
     return [
-        ReleaseFile(name, len(data), hashlib.sha256(data).hexdigest(), description)
+        ReleaseFile(name, len(data), digests[name], description)
         for name, (data, description) in contents.items()
     ]
 
