@@ -673,7 +673,7 @@ class _StagingWriter:
             if target.parent not in self.folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.folders.add(target.parent)
-            target.write_bytes(data)
+            _write_file(target, data)
 
     def __enter__(self) -> _StagingWriter:
         return self
@@ -687,6 +687,18 @@ class _StagingWriter:
         if failed is None:
             for job in self.pending:
                 job.result()  # raises the first failure
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """``path.write_bytes(data)`` in three system calls instead of six (no buffering, no
+    terminal check): system calls are most of the cost of a small file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _swap(staging: Path, out: Path) -> None:
