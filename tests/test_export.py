@@ -152,6 +152,17 @@ def test_a_stage_failing_while_files_are_written_leaves_nothing(tmp_path, checke
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_that_cannot_be_written_is_a_one_line_error(tmp_path):
+    from clusterkg.errors import UsageError
+    from clusterkg.export import _StagingWriter
+
+    (tmp_path / "doc").write_text("a file where the writer wants a folder")
+    expected = r"doc: cannot write the release \(.*\); check the disk"
+    with pytest.raises(UsageError, match=expected), _StagingWriter(tmp_path, False) as writer:
+        writer.write({"kg.nt": (b"", "first"), "doc/x.html": (b"<p>", "second")})
+    assert (tmp_path / "kg.nt").is_file()  # what came before was written
+
+
 def test_bad_source_writes_nothing(tmp_path, capsys):
     root = copy_project(tmp_path / "project")
     (root / "data" / "reference" / "broken.ttl").write_text(

@@ -256,7 +256,9 @@ def test_no_query_reads_a_file(client, tmp_path):
     "query",
     [
         "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a (<{CLUSTER}>|!<{CLUSTER}>)* ?b . ?c ?d ?e }}",
+        # (Oxigraph counts the 23 million rows without the last pattern in about 2.6 s.)
+        "SELECT (COUNT(*) AS ?n) WHERE "
+        f"{{ ?a (<{CLUSTER}>|!<{CLUSTER}>)* ?b . ?c ?d ?e . ?f ?g ?h }}",
     ],
     ids=["cartesian-product", "negated-property-path"],
 )
