@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -717,7 +716,11 @@ class _StagingWriter:
 
 
 def _write_queued(staging: Path, queue, errors) -> None:
-    """The writer process: writes each list of (name, bytes) it receives, until ``None``."""
+    """The writer process: writes each list of (name, bytes) it receives, until ``None``.
+
+    It ends with ``os._exit``: the usual exit flushes the standard streams, whose locks a
+    thread of the parent (a progress display) may have held when it forked.
+    """
     gc.disable()  # (a collection would touch, and so copy, the parent's objects)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     folders = {staging}
@@ -726,7 +729,8 @@ def _write_queued(staging: Path, queue, errors) -> None:
             _write_files(staging, items, folders)
     except OSError as exc:
         errors.send(_cannot_write(exc, staging))
-        sys.exit(1)
+        os._exit(1)
+    os._exit(0)
 
 
 def _cannot_write(exc: OSError, staging: Path) -> str:
