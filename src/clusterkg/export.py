@@ -670,13 +670,15 @@ class _StagingWriter:
             self.process = context.Process(
                 target=_write_queued, args=(staging, self.queue, child_errors), daemon=True
             )
-            self.process.start()  # first, while this process has no other thread
+            self.process.start()  # before this build starts threads of its own
             child_errors.close()
 
     def write(self, files: dict[str, tuple[bytes, str]]) -> None:
         items = [(name, data) for name, (data, _) in files.items()]
         if self.process is not None:
-            self.queue.put(items)
+            # In batches: the queue sends a pickled copy of each, which lives while it is sent.
+            for start in range(0, len(items), 1000):
+                self.queue.put(items[start : start + 1000])
         else:
             try:
                 _write_files(self.staging, items)
