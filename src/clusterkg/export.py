@@ -548,8 +548,10 @@ def release_contents(
             made(files)
 
     add(graph_files(checked))
-    for stage in (publish_jsonld, ontodoc, pages):
+    for stage in (publish_jsonld, ontodoc):
         add(stage.release_files(checked))
+    for part in pages.release_parts(checked):
+        add(part)
     if previous is not None and previous.is_dir():
         add(diff.release_files(previous, contents))
     add(metadata.release_files(checked, contents))  # lists every file: keep last

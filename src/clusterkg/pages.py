@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib.resources import files
@@ -197,36 +198,43 @@ Indexes = tuple[html.GraphIndex, html.GraphIndex]  # the data graph's and the in
 # From this many resources on, documents are written by one process per CPU: below it, starting
 # the processes costs more than it saves.
 PARALLEL_FROM = 2000
+# Resources per run when several processes render: each run's files can go to disk while the
+# next runs render (a writer that waited for all of them would start last).
+RUN = 1000
 # What forked workers render from (they inherit it, unpickled).
 _shared: tuple[Checked, Indexes] | None = None
 
 
 def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     """Release files this stage adds, by path inside the release: (bytes, description)."""
-    with collector_paused():
-        return _release_files(checked)
-
-
-def _release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
-    base = checked.project.base
-    indexed = indexes(checked)  # dropped with this call: it is as large as the graph
-    graph, inferred = indexed
-    listed = resources(graph, base)
     contents: dict[str, tuple[bytes, str]] = {}
-    for part in _in_processes(checked, indexed, listed):
+    for part in release_parts(checked):
         contents.update(part)
-    index = html.index_page(
-        graph,
-        listed,
-        static_options(base, "index.html", inferred),
-        title="Resources of the knowledge graph",
-        intro=f"Every resource under {base}id/, by class. Each page links to the same "
-        "description in Turtle, JSON-LD and N-Triples.",
-    )
-    contents["index.html"] = (index.encode("utf-8"), "every resource, by class")
-    for name, (asset, text) in HOSTING_FILES.items():
-        contents[name] = (hosting_file(asset), text)
     return contents
+
+
+def release_parts(checked: Checked) -> Iterator[dict[str, tuple[bytes, str]]]:
+    """:func:`release_files` in parts, each as soon as it is made, so that a writer can put
+    one on disk while the next is made: the documents of one run of resources at a time, then
+    the index and the hosting files."""
+    with collector_paused():
+        base = checked.project.base
+        indexed = indexes(checked)  # dropped when the parts are done: as large as the graph
+        graph, inferred = indexed
+        listed = resources(graph, base)
+        yield from _in_processes(checked, indexed, listed)
+        index = html.index_page(
+            graph,
+            listed,
+            static_options(base, "index.html", inferred),
+            title="Resources of the knowledge graph",
+            intro=f"Every resource under {base}id/, by class. Each page links to the same "
+            "description in Turtle, JSON-LD and N-Triples.",
+        )
+        last = {"index.html": (index.encode("utf-8"), "every resource, by class")}
+        for name, (asset, text) in HOSTING_FILES.items():
+            last[name] = (hosting_file(asset), text)
+        yield last
 
 
 def indexes(checked: Checked) -> Indexes:
@@ -265,26 +273,30 @@ def documents(
 
 def _in_processes(
     checked: Checked, indexed: Indexes, iris: list[URIRef]
-) -> list[dict[str, tuple[bytes, str]]]:
-    """:func:`documents` of ``iris``, split in runs over one process per CPU.
+) -> Iterator[dict[str, tuple[bytes, str]]]:
+    """:func:`documents` of ``iris`` in runs of at most :data:`RUN` resources, rendered by
+    one process per CPU and given back in order, so the result is the one a single process
+    gives.
 
-    This process renders the first run and forked ones the others, and the runs come back in
-    order, so the result is the one a single process gives. Forking shares the graph and its
-    index without copying them; what comes back is bytes, cheap to send (the first run, the
-    largest, is not sent at all). Where processes cannot fork, or there are few resources,
-    this process does it all.
+    This process renders every so many runs and forked ones the others. Forking shares the
+    graph and its index without copying them; what comes back is bytes, cheap to send (this
+    process's own runs are not sent at all). Where processes cannot fork, or there are few
+    resources, this process does it all, in one run.
     """
     workers = min(os.cpu_count() or 1, 8)
-    size = -(-len(iris) // max(workers, 1))
+    if len(iris) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        yield documents(checked, iris, indexed)
+        return
+    size = min(RUN, -(-len(iris) // workers))
     runs = [iris[i : i + size] for i in range(0, len(iris), size)]
-    if len(iris) < PARALLEL_FROM or len(runs) < 2 or "fork" not in mp.get_all_start_methods():
-        return [documents(checked, iris, indexed)]
     global _shared
     _shared = (checked, indexed)
     try:
-        with ProcessPoolExecutor(len(runs) - 1, mp_context=mp.get_context("fork")) as pool:
-            others = pool.map(_documents_of_shared, runs[1:])  # forks and starts them now
-            return [documents(checked, runs[0], indexed), *others]
+        with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context("fork")) as pool:
+            # forks and starts them now; their runs come back in order
+            theirs = pool.map(_documents_of_shared, [r for i, r in enumerate(runs) if i % workers])
+            for number, run in enumerate(runs):
+                yield documents(checked, run, indexed) if number % workers == 0 else next(theirs)
     finally:
         _shared = None
 
