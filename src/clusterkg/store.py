@@ -10,10 +10,10 @@ Whatever the store, a query's parameters are pre-bound the way rdflib's ``initBi
 them, the union of the named graphs is the default graph, and the answer comes back as an rdflib
 ``Result`` so that the W3C writers of :mod:`clusterkg.query` print the same bytes for every store.
 
-A release can hold a ready store (``store/``, an Oxigraph database built from ``kg.trig``), so
-that ``query`` needs neither parsing nor reasoning. A database folder is not byte-deterministic,
-so it is written after the checksummed files and listed neither in ``SHA256SUMS`` nor in the
-metadata; a stamp inside it records the SHA-256 of the ``kg.trig`` it was built from, and a
+A release can hold a ready store (``store/``, an Oxigraph database built from the release's
+graphs), so that ``query`` needs neither parsing nor reasoning. A database folder is not
+byte-deterministic, so it is listed neither in ``SHA256SUMS`` nor in the metadata; a stamp
+inside it records the SHA-256 of the ``kg.trig`` it was built from, and a
 store whose stamp does not match the release's ``SHA256SUMS`` is not used.
 
 Writing to a remote store goes through the SPARQL 1.1 Graph Store HTTP Protocol: one ``PUT`` per
@@ -150,7 +150,7 @@ def ready_store(release: Path) -> Path | None:
 
 
 def release_store(release: Path):
-    """An Oxigraph store over a release: its ready store, or ``kg.trig`` loaded in memory."""
+    """An Oxigraph store over a release: its ready store, or its files loaded in memory."""
     ox = _oxigraph()
     location = ready_store(release)
     if location is not None:
