@@ -1,9 +1,10 @@
 """The fast paths of the static pages say exactly what the plain ones say.
 
-``pages.release_files`` reads the graph through ``html.GraphIndex`` and writes descriptions with
-``export.DescriptionWriter``; ``description(graph, iri)`` and ``ntriples`` / ``turtle_of_ntriples``
-/ ``jsonld`` stay the reference (the live server uses them). Here the two are held equal on the
-real data, on a synthetic corpus with blank nodes added, and on literals made to be awkward.
+``pages.release_files`` reads the graph through ``graphindex.GraphIndex`` and writes
+descriptions with ``export.DescriptionWriter``; ``description(graph, iri)`` and ``ntriples`` /
+``turtle_of_ntriples`` / ``jsonld`` stay the reference (the live server uses them). Here the
+two are held equal on the real data, on a synthetic corpus with blank nodes added, and on
+literals made to be awkward.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, PROV, SKOS
 
 from clusterkg import export, html, pages
+from clusterkg.graphindex import GraphIndex
 from clusterkg.load import new_graph
 from clusterkg.pipeline import reasoned
 from clusterkg.project import CKG, Project
@@ -48,12 +50,12 @@ def synthetic_with_blank_nodes(tmp_path_factory: pytest.TempPathFactory) -> Grap
     return graph
 
 
-def index_and_graph(which, request) -> tuple[Graph, html.GraphIndex, str]:
+def index_and_graph(which, request) -> tuple[Graph, GraphIndex, str]:
     if which == "real":
         graph = request.getfixturevalue("real").data_graph()
     else:
         graph = request.getfixturevalue("synthetic_with_blank_nodes")
-    return graph, html.GraphIndex(graph), BASE
+    return graph, GraphIndex(graph, graph.namespace_manager), BASE
 
 
 @pytest.mark.parametrize("which", ["real", "synthetic"])

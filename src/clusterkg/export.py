@@ -34,7 +34,7 @@ from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
 from .errors import UsageError
 from .oxterms import XSD_STRING, from_oxigraph, ntriples_rows, oxigraph_triples, to_oxigraph
-from .pipeline import Checked
+from .pipeline import Checked, collector_paused
 from .project import bind_prefixes, prefixes
 
 
@@ -547,15 +547,16 @@ def release_contents(
         if made is not None:
             made(files)
 
-    add(graph_files(checked))
-    for stage in (publish_jsonld, ontodoc):
-        add(stage.release_files(checked))
-    for part in pages.release_parts(checked):
-        add(part)
-    if previous is not None and previous.is_dir():
-        add(diff.release_files(previous, contents))
-    add(metadata.release_files(checked, contents))  # lists every file: keep last
-    add({"SHA256SUMS": (sha256sums(contents), "the SHA-256 checksum of every file")})
+    with collector_paused():
+        add(graph_files(checked))
+        for stage in (publish_jsonld, ontodoc):
+            add(stage.release_files(checked))
+        for part in pages.release_parts(checked):
+            add(part)
+        if previous is not None and previous.is_dir():
+            add(diff.release_files(previous, contents))
+        add(metadata.release_files(checked, contents))  # lists every file: keep last
+        add({"SHA256SUMS": (sha256sums(contents), "the SHA-256 checksum of every file")})
     return contents
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,12 +22,12 @@ from functools import lru_cache
 from html import escape as _escape
 from importlib.resources import files
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 from rdflib.term import Node
 
-from .labels import LABEL_PROPERTIES, label_index, per_graph
-from .project import CKG
+from . import graphindex
+from .labels import label_index, per_graph
 
 STYLE = files("clusterkg").joinpath("assets/pages/style.css").read_text(encoding="utf-8")
 # Inline style allowed by its hash, nothing else: a page works offline and cannot run scripts
@@ -92,11 +91,13 @@ UI = {
     },
 }
 # The properties pages look up, made once: rdflib makes a new term at each attribute access.
-_TYPE = RDF.type
-_DERIVED_FROM = PROV.wasDerivedFrom
-_EXCERPT_OF, _FIRST_LINE, _LAST_LINE = CKG.excerptOf, CKG.firstLine, CKG.lastLine
-_QUOTATION = CKG.quotation
-_ASKED = (*LABEL_PROPERTIES, _TYPE, _DERIVED_FROM, _EXCERPT_OF, _FIRST_LINE, _LAST_LINE, _QUOTATION)
+# (the very objects a GraphIndex keys its predicates by)
+_TYPE, _DERIVED_FROM, _QUOTATION = graphindex.TYPE, graphindex.DERIVED_FROM, graphindex.QUOTATION
+_EXCERPT_OF, _FIRST_LINE, _LAST_LINE = (
+    graphindex.EXCERPT_OF,
+    graphindex.FIRST_LINE,
+    graphindex.LAST_LINE,
+)
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _SPACE = re.compile(r"\s")  # what str.isspace() calls whitespace
 
@@ -171,101 +172,6 @@ class PageOptions:
 
     def is_inferred(self, triple: tuple[Node, Node, Node]) -> bool:
         return self.inferred is not None and triple in self.inferred
-
-
-# ----------------------------------------------------------------------------- graph index
-
-
-class GraphIndex:
-    """A graph's triples grouped by subject and by IRI object, read through the lookups pages
-    make (``triples``, ``objects``, ``predicate_objects``, ``subject_predicates``, ``value``,
-    ``in``) with the answers, in the same order, an rdflib graph on the ``SimpleMemory`` store
-    gives.
-
-    A page asks the graph a few dozen questions; rdflib answers each through two generators
-    and a store lookup, which makes the questions cost more than the page. Here each is a dict
-    hit: build the index once (one pass over the graph) and render every page from it, while
-    the graph is not modified.
-    """
-
-    def __init__(self, graph: Graph) -> None:
-        # subject -> predicate -> objects, and IRI object -> (subject, predicate), in the
-        # graph's own order (SimpleMemory walks subject, predicate, object by insertion order)
-        outgoing: dict[Node, dict[Node, list[Node]]] = {}
-        incoming: dict[Node, list[tuple[Node, Node]]] = {}
-        # One object per predicate, the very ones pages ask for where they have them: a dict
-        # finds a key by identity at once, and compares equal terms in Python otherwise.
-        predicates: dict[Node, Node] = {p: p for p in _ASKED}
-        for s, p, o in graph:
-            p = predicates.setdefault(p, p)
-            by_predicate = outgoing.get(s)
-            if by_predicate is None:
-                outgoing[s] = {p: [o]}
-            else:
-                values = by_predicate.get(p)
-                if values is None:
-                    by_predicate[p] = [o]
-                else:
-                    values.append(o)
-            if isinstance(o, URIRef):
-                pairs = incoming.get(o)
-                if pairs is None:
-                    incoming[o] = [(s, p)]
-                else:
-                    pairs.append((s, p))
-        self.outgoing = outgoing
-        self.incoming = incoming
-        self._graph = weakref.ref(graph)  # for its prefixes only; never keeps it alive
-
-    @property
-    def namespace_manager(self):
-        graph = self._graph()
-        assert graph is not None, "the indexed graph is gone"
-        return graph.namespace_manager
-
-    def iris(self) -> set[URIRef]:
-        """Every IRI that is a subject or an object."""
-        return {s for s in self.outgoing if isinstance(s, URIRef)} | self.incoming.keys()
-
-    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]):
-        s, p, o = pattern
-        if s is not None:
-            by_predicate = self.outgoing.get(s, {})
-            for prop in by_predicate if p is None else (p,) if p in by_predicate else ():
-                for value in by_predicate[prop]:
-                    if o is None or value == o:
-                        yield s, prop, value
-        elif isinstance(o, URIRef):
-            for subject, prop in self.incoming.get(o, ()):
-                if p is None or prop == p:
-                    yield subject, prop, o
-        else:  # a literal or blank object, or none: a walk over every triple (pages never ask)
-            for subject, by_predicate in self.outgoing.items():
-                for prop, values in by_predicate.items():
-                    if p is None or prop == p:
-                        for value in values:
-                            if o is None or value == o:
-                                yield subject, prop, value
-
-    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
-        s, p, o = triple
-        return o in self.outgoing.get(s, {}).get(p, ())
-
-    def objects(self, subject: Node, predicate: Node) -> list[Node]:
-        return self.outgoing.get(subject, {}).get(predicate, [])
-
-    def predicate_objects(self, subject: Node) -> list[tuple[Node, Node]]:
-        by_predicate = self.outgoing.get(subject, {})
-        return [(p, o) for p, values in by_predicate.items() for o in values]
-
-    def subject_predicates(self, obj: Node) -> list[tuple[Node, Node]]:
-        if isinstance(obj, URIRef):
-            return self.incoming.get(obj, [])
-        return [(s, p) for s, p, _ in self.triples((None, None, obj))]
-
-    def value(self, subject: Node, predicate: Node) -> Node | None:
-        values = self.outgoing.get(subject, {}).get(predicate)
-        return values[0] if values else None
 
 
 # ----------------------------------------------------------------------------- memo per graph

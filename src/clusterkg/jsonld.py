@@ -43,7 +43,7 @@ from rdflib.plugins.serializers.jsonld import PLAIN_LITERAL_TYPES
 from rdflib.term import Node
 
 from .errors import ClusterKGError
-from .pipeline import Checked, collector_paused
+from .pipeline import Checked
 from .project import CKG, VOCABULARY_PREFIXES
 
 CONTEXT_FILE = "context.jsonld"
@@ -494,40 +494,38 @@ def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     Each document is built by ``_Documents`` straight from the triples when it can, else by
     rdflib and pyld (``compacted``, ``framed_cluster``); both give the same bytes.
     """
-    with collector_paused():
-        asserted = checked.asserted_graph()
-        ontology = checked.sources.graph(checked.project.graph_iri("ontology"))
-        triples = list(asserted.triples((None, None, None)))  # (list(graph) counts them first)
-        ctx = context(triples, ontology)
-        loader = document_loader(context_iri(checked.project.base), ctx)
-        fast = _Documents(triples, asserted, ctx, loader)
-        files = {
-            CONTEXT_FILE: (
-                dumps({"@context": ctx}),
-                "the JSON-LD context: short camelCase keys for every term, "
-                "for kg.jsonld and clusters/",
-            ),
-            "kg.jsonld": (
-                _fast_or(fast.kg, lambda: compacted(asserted, ctx, loader)),
-                "the asserted graph as JSON-LD compacted with context.jsonld",
-            ),
-        }
-        slugs: dict[str, URIRef] = {}
-        for cluster in clusters(asserted):
-            slug = cluster_slug(cluster)
-            if slug in slugs:
-                raise ContextError(f"two clusters would share clusters/{slug}.jsonld: {cluster}")
-            slugs[slug] = cluster
-            files[f"{CLUSTERS_DIR}/{slug}.jsonld"] = (
-                _fast_or(
-                    lambda c=cluster: fast.cluster(checked, c),
-                    lambda c=cluster: framed_cluster(
-                        cluster_subgraph(checked, c, asserted), c, ctx, loader
-                    ),
+    asserted = checked.asserted_graph()
+    ontology = checked.sources.graph(checked.project.graph_iri("ontology"))
+    triples = checked.asserted_triples()
+    ctx = context(triples, ontology)
+    loader = document_loader(context_iri(checked.project.base), ctx)
+    fast = _Documents(triples, asserted, ctx, loader)
+    files = {
+        CONTEXT_FILE: (
+            dumps({"@context": ctx}),
+            "the JSON-LD context: short camelCase keys for every term, for kg.jsonld and clusters/",
+        ),
+        "kg.jsonld": (
+            _fast_or(fast.kg, lambda: compacted(asserted, ctx, loader)),
+            "the asserted graph as JSON-LD compacted with context.jsonld",
+        ),
+    }
+    slugs: dict[str, URIRef] = {}
+    for cluster in clusters(asserted):
+        slug = cluster_slug(cluster)
+        if slug in slugs:
+            raise ContextError(f"two clusters would share clusters/{slug}.jsonld: {cluster}")
+        slugs[slug] = cluster
+        files[f"{CLUSTERS_DIR}/{slug}.jsonld"] = (
+            _fast_or(
+                lambda c=cluster: fast.cluster(checked, c),
+                lambda c=cluster: framed_cluster(
+                    cluster_subgraph(checked, c, asserted), c, ctx, loader
                 ),
-                "one cluster as a nested JSON object (framed JSON-LD)",
-            )
-        return files
+            ),
+            "one cluster as a nested JSON object (framed JSON-LD)",
+        )
+    return files
 
 
 def _fast_or(fast: Callable[[], dict], generic: Callable[[], dict]) -> bytes:

@@ -34,8 +34,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
 from . import export, html
+from .graphindex import GraphIndex
 from .labels import LABEL_PROPERTIES
-from .pipeline import Checked, collector_paused
+from .pipeline import Checked
 
 # Variants of every document: suffix, media type, name shown in pages, Apache ``qs``. Apache
 # ranks a variant by the client's q times its qs: values this close only break ties (HTML for
@@ -84,16 +85,16 @@ def document_path(iri: URIRef, base: str) -> str | None:
     return f"doc/{path}"
 
 
-def resources(graph: Graph | html.GraphIndex, base: str) -> list[URIRef]:
+def resources(graph: Graph | GraphIndex, base: str) -> list[URIRef]:
     """Every IRI of ``graph`` (subject or object) that gets documents, in IRI order."""
-    if isinstance(graph, html.GraphIndex):
+    if isinstance(graph, GraphIndex):
         nodes = graph.iris()
     else:
         nodes = {t for triple in graph for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
     return sorted((n for n in nodes if document_path(n, base) is not None), key=str)
 
 
-def description(graph: Graph | html.GraphIndex, iri: URIRef) -> set[tuple]:
+def description(graph: Graph | GraphIndex, iri: URIRef) -> set[tuple]:
     """What the documents of ``iri`` say: its outgoing and incoming triples, the labels of
     every resource it links to or is linked from, and the source excerpts it was derived from.
     """
@@ -128,7 +129,7 @@ def _relative(from_folder: str, to_file: str) -> str:
 def static_options(
     base: str,
     page: str,
-    inferred: Graph | html.GraphIndex | None = None,
+    inferred: Graph | GraphIndex | None = None,
     rendered_iris: dict[URIRef, str] | None = None,
 ) -> html.PageOptions:
     """Render options for the static page at release path ``page``: relative links only.
@@ -194,7 +195,7 @@ def hosting_file(name: str) -> bytes:
     return files("clusterkg").joinpath(f"assets/pages/{name}").read_bytes()
 
 
-Indexes = tuple[html.GraphIndex, html.GraphIndex]  # the data graph's and the inferred one's
+Indexes = tuple[GraphIndex, GraphIndex]  # the data graph's and the inferred one's
 # From this many resources on, documents are written by one process per CPU: below it, starting
 # the processes costs more than it saves.
 PARALLEL_FROM = 2000
@@ -217,29 +218,28 @@ def release_parts(checked: Checked) -> Iterator[dict[str, tuple[bytes, str]]]:
     """:func:`release_files` in parts, each as soon as it is made, so that a writer can put
     one on disk while the next is made: the documents of one run of resources at a time, then
     the index and the hosting files."""
-    with collector_paused():
-        base = checked.project.base
-        indexed = indexes(checked)  # dropped when the parts are done: as large as the graph
-        graph, inferred = indexed
-        listed = resources(graph, base)
-        yield from _in_processes(checked, indexed, listed)
-        index = html.index_page(
-            graph,
-            listed,
-            static_options(base, "index.html", inferred),
-            title="Resources of the knowledge graph",
-            intro=f"Every resource under {base}id/, by class. Each page links to the same "
-            "description in Turtle, JSON-LD and N-Triples.",
-        )
-        last = {"index.html": (index.encode("utf-8"), "every resource, by class")}
-        for name, (asset, text) in HOSTING_FILES.items():
-            last[name] = (hosting_file(asset), text)
-        yield last
+    base = checked.project.base
+    indexed = indexes(checked)
+    graph, inferred = indexed
+    listed = resources(graph, base)
+    yield from _in_processes(checked, indexed, listed)
+    index = html.index_page(
+        graph,
+        listed,
+        static_options(base, "index.html", inferred),
+        title="Resources of the knowledge graph",
+        intro=f"Every resource under {base}id/, by class. Each page links to the same "
+        "description in Turtle, JSON-LD and N-Triples.",
+    )
+    last = {"index.html": (index.encode("utf-8"), "every resource, by class")}
+    for name, (asset, text) in HOSTING_FILES.items():
+        last[name] = (hosting_file(asset), text)
+    yield last
 
 
 def indexes(checked: Checked) -> Indexes:
-    """The data graph and the inferred graph, indexed for the pages: one pass over each."""
-    return html.GraphIndex(checked.data_graph()), html.GraphIndex(checked.inference.inferred)
+    """The data graph and the inferred graph, indexed for the pages."""
+    return checked.data_index(), checked.inferred_index()
 
 
 def documents(
