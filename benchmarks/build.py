@@ -42,11 +42,13 @@ def timed_build(
     """Run the real pipeline on the project at ``root`` into ``out``; (stage seconds, Checked).
 
     Stages are timed through the pipeline's progress callback, so the benchmark measures
-    exactly what ``clusterkg build`` runs, imports included.
+    exactly what ``clusterkg build`` runs, imports included. As there, the pages are rendered
+    in the background while the graph is validated and checked: "validate" and "checks" are
+    the time those stages take in the main process, and "export" the rest of the build.
     """
     start = time.perf_counter()
     from clusterkg.export import write_release
-    from clusterkg.pipeline import check
+    from clusterkg.pipeline import complete_check, reasoned
     from clusterkg.project import Project
 
     times = {"imports": time.perf_counter() - start}
@@ -58,9 +60,13 @@ def timed_build(
             times[current[0]] = now - current[1]
         current[:] = [STAGES.get(text, text), now]
 
-    checked = check(Project(root, reasoner=reasoner, validator=validator), step)
-    step("export")
-    write_release(checked, out, store)
+    checked = reasoned(Project(root, reasoner=reasoner, validator=validator), step)
+
+    def checking() -> None:
+        complete_check(checked, step)
+        step("export")
+
+    write_release(checked, out, store, checking)
     step("done")
     times["total"] = time.perf_counter() - start
     return times, checked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -13,8 +14,10 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
+from clusterkg import export, jsonld
 from clusterkg.cli import main
 from clusterkg.export import write_release
+from clusterkg.jsonld import ContextError
 
 from .conftest import ROOT, copy_project
 
@@ -126,15 +129,19 @@ def _break(root: Path) -> None:
     profile.write_text(broken)
 
 
-def test_failed_build_leaves_previous_release_untouched(tmp_path, capsys):
+@pytest.mark.parametrize("forked", [False, True], ids=["one process", "forked processes"])
+def test_failed_build_leaves_previous_release_untouched(tmp_path, capsys, monkeypatch, forked):
     root = copy_project(tmp_path / "project")
     out = tmp_path / "release"
     assert main(["build", "--quiet", "--root", str(root), "--out", str(out)]) == 0
     before = _snapshot(out)
     _break(root)
+    if forked:  # the documents are under way in other processes when validation fails
+        monkeypatch.setattr(export, "FORK_FROM", 1)
     assert main(["build", "--quiet", "--root", str(root), "--out", str(out)]) == 1
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "release"]  # no leftovers
+    assert multiprocessing.active_children() == []
     err = capsys.readouterr().err
     assert "c4life" in err and "error: the data does not conform" in err
 
@@ -150,6 +157,19 @@ def test_a_stage_failing_while_files_are_written_leaves_nothing(tmp_path, checke
     with pytest.raises(RuntimeError, match="metadata failed"):
         write_release(checked, tmp_path / "release", store=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def _failing_jsonld(_) -> None:  # (a forked process is handed it by name)
+    raise ContextError("two clusters would share clusters/x.jsonld")
+
+
+def test_a_stage_failing_in_a_forked_process_fails_the_build_here(tmp_path, checked, monkeypatch):
+    monkeypatch.setattr(jsonld, "release_files", _failing_jsonld)
+    monkeypatch.setattr(export, "FORK_FROM", 1)
+    with pytest.raises(ContextError, match=r"clusters/x\.jsonld"):
+        write_release(checked, tmp_path / "release")
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []
 
 
 def test_a_file_that_cannot_be_written_is_a_one_line_error(tmp_path):

@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF, PROV, SKOS
 
-from clusterkg import html, pages
+from clusterkg import export, html, pages
 from clusterkg.pipeline import reasoned
 from clusterkg.project import CKG
 
@@ -356,8 +356,10 @@ def test_content_security_policy_pins_the_inline_style():
     assert "script-src" not in html.CONTENT_SECURITY_POLICY  # default-src 'none' covers it
 
 
-def test_documents_written_by_several_processes_are_the_same(real, contents, monkeypatch):
-    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)  # fork even for the real data's few pages
-    monkeypatch.setattr(pages.os, "cpu_count", lambda: 3)
-    forked = pages.release_files(real)
-    assert list(forked.items()) == list(contents.items())  # same files, bytes and order
+def test_documents_made_by_forked_processes_are_the_same(real, monkeypatch):
+    alone = export.release_contents(real)
+    monkeypatch.setattr(export, "FORK_FROM", 1)  # fork even for the real data
+    monkeypatch.setattr(export.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(pages, "RUN", 40)  # several runs, more than the workers
+    forked = export.release_contents(real)
+    assert list(forked.items()) == list(alone.items())  # same files, bytes and order

@@ -30,6 +30,9 @@ class SourceError(ClusterKGError):
         where = f"{self.path}:{line}" if line else f"{self.path}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # (pickled when a forked process of the build raises it)
+        return type(self), (self.path, self.reason, self.line)
+
 
 class UsageError(ClusterKGError):
     """The command was asked for something that does not exist or does not fit."""

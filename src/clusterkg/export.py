@@ -32,6 +32,7 @@ from rdflib.term import Node
 
 from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
+from .background import Forked
 from .errors import UsageError
 from .oxterms import XSD_STRING, from_oxigraph, ntriples_rows, oxigraph_triples, to_oxigraph
 from .pipeline import Checked, collector_paused
@@ -529,16 +530,24 @@ def _merged(parts: Iterable[bytes]) -> bytes:
     return _sorted_lines(b"".join(parts))
 
 
+# From this many triples on, the build forks processes (one per CPU) to make the files that do
+# not depend on validation; below it, starting them costs more than they save.
+FORK_FROM = 20_000
+
+
 def release_contents(
     checked: Checked,
     previous: Path | None = None,
     made: Callable[[dict[str, tuple[bytes, str]]], None] | None = None,
-) -> dict[str, tuple[bytes, str]]:
+    checking: Callable[[], None] | None = None,
+) -> dict[str, tuple[bytes, str]] | None:
     """Every release file's bytes and description, by path inside the release.
 
     ``previous`` is the release being replaced, if any: the changes are described against it.
     ``made``, if given, receives each stage's files as soon as they are made (a later stage
-    may replace a file an earlier one made).
+    may replace a file an earlier one made). ``checking``, if given, validates ``checked``
+    while processes forked from this one (``background.Forked``) make the files that do not
+    depend on it; if ``checked`` may not be released after it, the answer is None.
     """
     contents: dict[str, tuple[bytes, str]] = {}
 
@@ -547,12 +556,21 @@ def release_contents(
         if made is not None:
             made(files)
 
-    with collector_paused():
-        add(graph_files(checked))
-        for stage in (publish_jsonld, ontodoc):
-            add(stage.release_files(checked))
-        for part in pages.release_parts(checked):
-            add(part)
+    workers = min(os.cpu_count() or 1, 8) if len(checked.data_index()) >= FORK_FROM else 0
+    with collector_paused(), Forked(checked, workers) as forked:
+        # What does not depend on validation is made by forked processes meanwhile.
+        jobs = [forked.submit(publish_jsonld.release_files), forked.submit(ontodoc.release_files)]
+        listed = pages.listed_resources(checked)
+        jobs += [forked.submit(pages.documents, run) for run in pages.runs(listed)]
+        add(graph_files(checked))  # the dumps: the ready store is built from them meanwhile
+        if checking is not None:
+            checking()
+            if not checked.ok:
+                return None
+        add(validation_files(checked))
+        for job in jobs:
+            add(forked.result(job))
+        add(pages.index_files(checked, listed))
         if previous is not None and previous.is_dir():
             add(diff.release_files(previous, contents))
         add(metadata.release_files(checked, contents))  # lists every file: keep last
@@ -569,8 +587,26 @@ def sha256sums(contents: dict[str, tuple[bytes, str]]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
+def validation_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
+    """The SHACL validation report, as RDF and as text (none if the graph was not validated)."""
+    if checked.validation is None:
+        return {}
+    # rdflib's writer nests the report's blank nodes, which reads far better here.
+    report = sorted_graph(to_canonical_graph(checked.validation.report), checked.project.base)
+    return {
+        "validation.ttl": (
+            report.serialize(format="turtle", encoding="utf-8"),
+            "the SHACL validation report (W3C vocabulary)",
+        ),
+        "validation.txt": (
+            checked.validation.text().encode("utf-8"),
+            "the SHACL findings, one per line",
+        ),
+    }
+
+
 def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
-    """The graph in every format, the inferred triples, the SHACL report, the sources."""
+    """The graph in every format, the inferred triples, the sources."""
     base = checked.project.base
     # Each graph is converted and sorted once; every dump is made from these lines.
     graph_lines = {
@@ -604,17 +640,6 @@ def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
             "what OWL RL inference adds, and nothing else",
         ),
     }
-    if checked.validation is not None:
-        # rdflib's writer nests the report's blank nodes, which reads far better here.
-        report = sorted_graph(to_canonical_graph(checked.validation.report), base)
-        contents["validation.ttl"] = (
-            report.serialize(format="turtle", encoding="utf-8"),
-            "the SHACL validation report (W3C vocabulary)",
-        )
-        contents["validation.txt"] = (
-            checked.validation.text().encode("utf-8"),
-            "the SHACL findings, one per line",
-        )
     for path in sorted(checked.project.queries_dir.glob("*.rq")):
         contents[f"queries/{path.name}"] = (path.read_bytes(), "a query of the SPARQL catalog")
     for path in sorted(checked.project.sources_dir.glob("*")):
@@ -623,19 +648,32 @@ def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     return contents
 
 
-def write_release(checked: Checked, out: Path, store: bool = False) -> list[ReleaseFile]:
+def write_release(
+    checked: Checked,
+    out: Path,
+    store: bool = False,
+    checking: Callable[[], None] | None = None,
+) -> list[ReleaseFile] | None:
     """Write the release to ``out``, replacing what was there only once everything is written.
 
     With ``store``, the release also gets a ready Oxigraph store in ``store/``: not
     byte-deterministic, so it is listed neither in ``SHA256SUMS`` nor in the metadata.
+    ``checking``, if given, validates ``checked`` while the pages are being rendered
+    (``pipeline.complete_check``); if the data may not be released after it, nothing is
+    written, ``out`` is left as it was, and the answer is None.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         with _StagingWriter(staging, store) as writer:
-            contents = release_contents(checked, previous=out, made=writer.write)
+            contents = release_contents(checked, out, writer.write, checking)
+            if contents is None:
+                raise _Withheld
         _swap(staging, out)
+    except _Withheld:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -646,6 +684,10 @@ def write_release(checked: Checked, out: Path, store: bool = False) -> list[Rele
         ReleaseFile(name, len(data), digests[name], description)
         for name, (data, description) in contents.items()
     ]
+
+
+class _Withheld(Exception):
+    """The data may not be released: nothing is written."""
 
 
 class _StagingWriter:

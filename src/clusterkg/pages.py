@@ -20,12 +20,8 @@ relative, so the folder also works offline and from any host or sub-path.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import posixpath
 import re
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib.resources import files
 from urllib.parse import quote
@@ -196,33 +192,35 @@ def hosting_file(name: str) -> bytes:
 
 
 Indexes = tuple[GraphIndex, GraphIndex]  # the data graph's and the inferred one's
-# From this many resources on, documents are written by one process per CPU: below it, starting
-# the processes costs more than it saves.
-PARALLEL_FROM = 2000
-# Resources per run when several processes render: each run's files can go to disk while the
-# next runs render (a writer that waited for all of them would start last).
+# Resources per run when the documents are made in runs (``runs``): each run's files can go to
+# disk while the next runs are made (a writer that waited for all of them would start last).
 RUN = 1000
-# What forked workers render from (they inherit it, unpickled).
-_shared: tuple[Checked, Indexes] | None = None
 
 
 def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
-    """Release files this stage adds, by path inside the release: (bytes, description)."""
-    contents: dict[str, tuple[bytes, str]] = {}
-    for part in release_parts(checked):
-        contents.update(part)
-    return contents
+    """Release files this stage adds, by path inside the release: (bytes, description).
+
+    The build makes the same files, in the same order, from :func:`runs` of :func:`documents`
+    made by several processes, then :func:`index_files`.
+    """
+    listed = listed_resources(checked)
+    return {**documents(checked, listed), **index_files(checked, listed)}
 
 
-def release_parts(checked: Checked) -> Iterator[dict[str, tuple[bytes, str]]]:
-    """:func:`release_files` in parts, each as soon as it is made, so that a writer can put
-    one on disk while the next is made: the documents of one run of resources at a time, then
-    the index and the hosting files."""
+def listed_resources(checked: Checked) -> list[URIRef]:
+    """The resources that get documents, in IRI order."""
+    return resources(checked.data_index(), checked.project.base)
+
+
+def runs(listed: list[URIRef]) -> list[list[URIRef]]:
+    """``listed`` in runs of at most :data:`RUN` resources."""
+    return [listed[i : i + RUN] for i in range(0, len(listed), RUN)]
+
+
+def index_files(checked: Checked, listed: list[URIRef]) -> dict[str, tuple[bytes, str]]:
+    """The index page of the ``listed`` resources, and the hosting files."""
+    graph, inferred = indexes(checked)
     base = checked.project.base
-    indexed = indexes(checked)
-    graph, inferred = indexed
-    listed = resources(graph, base)
-    yield from _in_processes(checked, indexed, listed)
     index = html.index_page(
         graph,
         listed,
@@ -231,10 +229,10 @@ def release_parts(checked: Checked) -> Iterator[dict[str, tuple[bytes, str]]]:
         intro=f"Every resource under {base}id/, by class. Each page links to the same "
         "description in Turtle, JSON-LD and N-Triples.",
     )
-    last = {"index.html": (index.encode("utf-8"), "every resource, by class")}
+    files = {"index.html": (index.encode("utf-8"), "every resource, by class")}
     for name, (asset, text) in HOSTING_FILES.items():
-        last[name] = (hosting_file(asset), text)
-    yield last
+        files[name] = (hosting_file(asset), text)
+    return files
 
 
 def indexes(checked: Checked) -> Indexes:
@@ -242,15 +240,10 @@ def indexes(checked: Checked) -> Indexes:
     return checked.data_index(), checked.inferred_index()
 
 
-def documents(
-    checked: Checked, iris: list[URIRef], indexed: Indexes | None = None
-) -> dict[str, tuple[bytes, str]]:
-    """The documents of each resource in ``iris``: the page and the description's variants.
-
-    ``indexed`` is ``indexes(checked)``, made here if not given.
-    """
+def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
+    """The documents of each resource in ``iris``: the page and the description's variants."""
     base = checked.project.base
-    graph, inferred = indexed or indexes(checked)
+    graph, inferred = indexes(checked)
     writer = export.DescriptionWriter(base)
     rendered: dict[str, dict[URIRef, str]] = {}  # by folder: the IRIs its pages link, as HTML
     contents: dict[str, tuple[bytes, str]] = {}
@@ -269,39 +262,3 @@ def documents(
         contents[f"{doc}.nt"] = (lines, f"the description of {iri} (N-Triples)")
         contents[f"{doc}.var"] = (type_map(stem), f"the variants of {base}{doc} (Apache type map)")
     return contents
-
-
-def _in_processes(
-    checked: Checked, indexed: Indexes, iris: list[URIRef]
-) -> Iterator[dict[str, tuple[bytes, str]]]:
-    """:func:`documents` of ``iris`` in runs of at most :data:`RUN` resources, rendered by
-    one process per CPU and given back in order, so the result is the one a single process
-    gives.
-
-    This process renders every so many runs and forked ones the others. Forking shares the
-    graph and its index without copying them; what comes back is bytes, cheap to send (this
-    process's own runs are not sent at all). Where processes cannot fork, or there are few
-    resources, this process does it all, in one run.
-    """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(iris) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        yield documents(checked, iris, indexed)
-        return
-    size = min(RUN, -(-len(iris) // workers))
-    runs = [iris[i : i + size] for i in range(0, len(iris), size)]
-    global _shared
-    _shared = (checked, indexed)
-    try:
-        with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context("fork")) as pool:
-            # forks and starts them now; their runs come back in order
-            theirs = pool.map(_documents_of_shared, [r for i, r in enumerate(runs) if i % workers])
-            for number, run in enumerate(runs):
-                yield documents(checked, run, indexed) if number % workers == 0 else next(theirs)
-    finally:
-        _shared = None
-
-
-def _documents_of_shared(iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
-    assert _shared is not None  # set by _in_processes before forking
-    checked, indexed = _shared
-    return documents(checked, iris, indexed)

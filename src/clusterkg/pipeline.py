@@ -155,8 +155,13 @@ def reasoned(project: Project, step: Step = _quiet) -> Checked:
 
 def check(project: Project, step: Step = _quiet) -> Checked:
     """Load, reason, validate with SHACL and run the quality checks."""
+    return complete_check(reasoned(project, step), step)
+
+
+def complete_check(checked: Checked, step: Step = _quiet) -> Checked:
+    """Validate a reasoned graph with SHACL and run the quality checks on it."""
+    project = checked.project
     with collector_paused():
-        checked = reasoned(project, step)
         data = checked.data_graph()
         step("Validating (SHACL)")
         shapes = parse_source(project.shapes_file)
@@ -170,8 +175,8 @@ def check(project: Project, step: Step = _quiet) -> Checked:
         if project.checks_dir.is_dir():
             step("Running quality checks")
             checks = load_catalog(project.checks_dir)
-            checked.check_failures = run_checks(data, checks, project, checked.data_oxigraph())
-        return checked
+            checked.check_failures = run_checks(data, checks, project, triples)
+    return checked
 
 
 def run_checks(

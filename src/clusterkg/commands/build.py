@@ -12,7 +12,7 @@ from rich.console import Console
 
 from ..errors import EXIT_OK
 from ..export import write_release
-from ..pipeline import check, require_ok
+from ..pipeline import complete_check, reasoned, require_ok
 from ..project import Project
 from ..report import build_summary, progress
 
@@ -37,12 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project: Project, out: Console, err: Console) -> int:
-    files = None
     with progress(err, not args.quiet) as step:
-        checked = check(project, step)
-        if checked.ok:
+        checked = reasoned(project, step)
+
+        def checking() -> None:  # while the pages are rendered
+            complete_check(checked, step)
             step(f"Writing {args.out}")
-            files = write_release(checked, args.out, store=args.store == "oxigraph")
+
+        files = write_release(checked, args.out, args.store == "oxigraph", checking)
     if not args.quiet or not checked.ok:
         build_summary(out if not args.quiet else err, checked, files, str(args.out))
     require_ok(checked)  # exit 1, previous release untouched
