@@ -20,9 +20,19 @@ _state: Any = None
 
 @dataclass(frozen=True)
 class Job:
+    """``function(state, *args)``, made by a worker of ``owner`` or, if none has, here."""
+
+    owner: Forked
     function: Callable
     args: tuple
     future: Future | None
+
+    def result(self) -> Any:
+        """The job's answer, re-raising what it raised; a job no worker has started yet is
+        done here rather than waited for."""
+        if self.future is None or self.future.cancel():
+            return self.function(self.owner.state, *self.args)
+        return self.future.result()
 
 
 class Forked:
@@ -30,10 +40,9 @@ class Forked:
 
     The workers are forked at the first :meth:`submit`, so they see ``state`` as it is then:
     everything they read must be complete, and nothing they read may change afterwards (they
-    would not see it). :meth:`result` gives a job's answer in this process, re-raising what it
-    raised; a job no worker has started yet is done here rather than waited for. With no
-    workers, or where processes cannot fork, every job is done here, when its result is asked
-    for. Use it as a context manager: leaving ends the workers.
+    would not see it). ``Job.result`` gives a job's answer in this process. With no workers, or
+    where processes cannot fork, every job is done here, when its result is asked for. Use it
+    as a context manager: leaving ends the workers.
     """
 
     def __init__(self, state: object, workers: int) -> None:
@@ -46,26 +55,25 @@ class Forked:
         return self
 
     def __exit__(self, *_) -> None:
-        if self.pool is not None:  # a job being done ends first
+        if self.pool is not None:
+            # What is not done by now is not wanted (a failure, or validation failing): the
+            # workers stop at once. (ProcessPoolExecutor has no public way before Python 3.14.)
+            for process in list(self.pool._processes.values()):
+                process.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, function: Callable, *args: object) -> Job:
         if not self.workers:
-            return Job(function, args, None)
+            return Job(self, function, args, None)
         if self.pool is not None:
-            return Job(function, args, self.pool.submit(_call, function, args))
+            return Job(self, function, args, self.pool.submit(_call, function, args))
         global _state
         _state = self.state
         try:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"))
-            return Job(function, args, self.pool.submit(_call, function, args))  # forks them
+            return Job(self, function, args, self.pool.submit(_call, function, args))  # forks
         finally:
             _state = None
-
-    def result(self, job: Job) -> Any:
-        if job.future is None or job.future.cancel():
-            return job.function(self.state, *job.args)
-        return job.future.result()
 
 
 def _call(function: Callable, args: tuple) -> Any:

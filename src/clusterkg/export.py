@@ -32,10 +32,10 @@ from rdflib.term import Node
 
 from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
-from .background import Forked
+from .background import Forked, Job
 from .errors import UsageError
 from .oxterms import XSD_STRING, from_oxigraph, ntriples_rows, oxigraph_triples, to_oxigraph
-from .pipeline import Checked, collector_paused
+from .pipeline import Checked, Loaded, collector_paused
 from .project import bind_prefixes, prefixes
 
 
@@ -533,6 +533,33 @@ def _merged(parts: Iterable[bytes]) -> bytes:
 # From this many triples on, the build forks processes (one per CPU) to make the files that do
 # not depend on validation; below it, starting them costs more than they save.
 FORK_FROM = 20_000
+# The stages whose files depend on the asserted graph alone.
+ASSERTED_STAGES = (publish_jsonld.release_files, ontodoc.release_files)
+
+
+class EarlyFiles:
+    """The files of :data:`ASSERTED_STAGES`, made by a process forked while the graph is
+    reasoned (its CPU would be idle otherwise).
+
+    Pass :meth:`start` to ``pipeline.reasoned`` as ``ahead``, then this to
+    :func:`write_release`. Use it as a context manager: leaving ends the process.
+    """
+
+    def __init__(self) -> None:
+        self.forked: Forked | None = None
+        self.jobs: list[Job] = []
+
+    def start(self, loaded: Loaded) -> None:
+        triples = sum(len(part) for part in loaded.sources.oxigraph.values())
+        self.forked = Forked(loaded, 1 if triples >= FORK_FROM else 0)
+        self.jobs = [self.forked.submit(stage) for stage in ASSERTED_STAGES]
+
+    def __enter__(self) -> EarlyFiles:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.forked is not None:
+            self.forked.__exit__(*exc)
 
 
 def release_contents(
@@ -540,6 +567,7 @@ def release_contents(
     previous: Path | None = None,
     made: Callable[[dict[str, tuple[bytes, str]]], None] | None = None,
     checking: Callable[[], None] | None = None,
+    early: EarlyFiles | None = None,
 ) -> dict[str, tuple[bytes, str]] | None:
     """Every release file's bytes and description, by path inside the release.
 
@@ -547,7 +575,8 @@ def release_contents(
     ``made``, if given, receives each stage's files as soon as they are made (a later stage
     may replace a file an earlier one made). ``checking``, if given, validates ``checked``
     while processes forked from this one (``background.Forked``) make the files that do not
-    depend on it; if ``checked`` may not be released after it, the answer is None.
+    depend on it; if ``checked`` may not be released after it, the answer is None. ``early``,
+    if started, has the files of the asserted graph under way.
     """
     contents: dict[str, tuple[bytes, str]] = {}
 
@@ -559,7 +588,10 @@ def release_contents(
     workers = min(os.cpu_count() or 1, 8) if len(checked.data_index()) >= FORK_FROM else 0
     with collector_paused(), Forked(checked, workers) as forked:
         # What does not depend on validation is made by forked processes meanwhile.
-        jobs = [forked.submit(publish_jsonld.release_files), forked.submit(ontodoc.release_files)]
+        if early is not None and early.jobs:
+            jobs = [*early.jobs]
+        else:
+            jobs = [forked.submit(stage) for stage in ASSERTED_STAGES]
         listed = pages.listed_resources(checked)
         jobs += [forked.submit(pages.documents, run) for run in pages.runs(listed)]
         add(graph_files(checked))  # the dumps: the ready store is built from them meanwhile
@@ -569,7 +601,7 @@ def release_contents(
                 return None
         add(validation_files(checked))
         for job in jobs:
-            add(forked.result(job))
+            add(job.result())
         add(pages.index_files(checked, listed))
         if previous is not None and previous.is_dir():
             add(diff.release_files(previous, contents))
@@ -653,6 +685,7 @@ def write_release(
     out: Path,
     store: bool = False,
     checking: Callable[[], None] | None = None,
+    early: EarlyFiles | None = None,
 ) -> list[ReleaseFile] | None:
     """Write the release to ``out``, replacing what was there only once everything is written.
 
@@ -660,14 +693,15 @@ def write_release(
     byte-deterministic, so it is listed neither in ``SHA256SUMS`` nor in the metadata.
     ``checking``, if given, validates ``checked`` while the pages are being rendered
     (``pipeline.complete_check``); if the data may not be released after it, nothing is
-    written, ``out`` is left as it was, and the answer is None.
+    written, ``out`` is left as it was, and the answer is None. ``early`` is passed on to
+    :func:`release_contents`.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         with _StagingWriter(staging, store) as writer:
-            contents = release_contents(checked, out, writer.write, checking)
+            contents = release_contents(checked, out, writer.write, checking, early)
             if contents is None:
                 raise _Withheld
         _swap(staging, out)

@@ -133,26 +133,22 @@ class GraphIndex:
 
 
 class IndexStore(Store):
-    """A read-only rdflib store over a ``GraphIndex``, less the triples of ``left_out``.
+    """A read-only rdflib store over a ``GraphIndex``.
 
     ``Graph(store=IndexStore(index), namespace_manager=...)`` reads like any rdflib graph (the
     order of a pattern with only a predicate or a non-IRI object differs from SimpleMemory's).
     """
 
-    def __init__(self, index: GraphIndex, left_out: GraphIndex | None = None) -> None:
+    def __init__(self, index: GraphIndex) -> None:
         super().__init__()
-        self.index, self.left_out = index, left_out
+        self.index = index
 
     def triples(self, pattern, context=None):
-        left_out = self.left_out
         for triple in self.index.triples(pattern):
-            if left_out is None or triple not in left_out:
-                yield triple, iter(())
+            yield triple, iter(())
 
     def __len__(self, context=None) -> int:
-        if self.left_out is None:
-            return len(self.index)
-        return sum(1 for _ in self.triples((None, None, None)))
+        return len(self.index)
 
     def add(self, triple, context, quoted=False):
         raise TypeError("a graph over a GraphIndex is read-only")
@@ -161,12 +157,6 @@ class IndexStore(Store):
         raise TypeError("a graph over a GraphIndex is read-only")
 
 
-def index_graph(
-    index: GraphIndex, left_out: GraphIndex | None = None, identifier: Node | None = None
-) -> Graph:
-    """A read-only rdflib graph of ``index`` less ``left_out``, with the index's prefixes."""
-    return Graph(
-        store=IndexStore(index, left_out),
-        identifier=identifier,
-        namespace_manager=index.namespace_manager,
-    )
+def index_graph(index: GraphIndex) -> Graph:
+    """A read-only rdflib graph of ``index``, with the index's prefixes."""
+    return Graph(store=IndexStore(index), namespace_manager=index.namespace_manager)

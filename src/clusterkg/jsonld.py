@@ -43,7 +43,7 @@ from rdflib.plugins.serializers.jsonld import PLAIN_LITERAL_TYPES
 from rdflib.term import Node
 
 from .errors import ClusterKGError
-from .pipeline import Checked
+from .pipeline import Loaded
 from .project import CKG, VOCABULARY_PREFIXES
 
 CONTEXT_FILE = "context.jsonld"
@@ -424,7 +424,7 @@ def cluster_slug(cluster: URIRef) -> str:
     return str(cluster).rstrip("/").rsplit("/", 1)[-1]
 
 
-def cluster_subgraph(checked: Checked, cluster: URIRef, asserted: Graph | None = None) -> Graph:
+def cluster_subgraph(checked: Loaded, cluster: URIRef, asserted: Graph | None = None) -> Graph:
     """What a cluster's document holds: the cluster and what its profile says, nested.
 
     Everything stated about the cluster, and about each resource reachable from it by links
@@ -456,7 +456,7 @@ def cluster_subgraph(checked: Checked, cluster: URIRef, asserted: Graph | None =
 
 
 def described_by_profiles(
-    checked: Checked, cluster: URIRef, profiles: list[tuple[set, set]] | None = None
+    checked: Loaded, cluster: URIRef, profiles: list[tuple[set, set]] | None = None
 ) -> set:
     """``cluster`` and every subject of the profile graphs that describe it (among
     ``profiles``, the ``(clusters, subjects)`` of each profile graph, if at hand)."""
@@ -469,7 +469,7 @@ def described_by_profiles(
     return described
 
 
-def profile_subjects(checked: Checked) -> list[tuple[set, set]]:
+def profile_subjects(checked: Loaded) -> list[tuple[set, set]]:
     """``(clusters, subjects)`` of each profile graph, from its triples (no Graph is built)."""
     prefix = str(checked.project.graph_iri("profile/"))
     found = []
@@ -488,7 +488,7 @@ def framed_cluster(subgraph: Graph, cluster: URIRef, ctx: dict, loader: Callable
     return pyld.frame(expanded(subgraph), frame, options)
 
 
-def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
+def release_files(checked: Loaded) -> dict[str, tuple[bytes, str]]:
     """``context.jsonld``, ``kg.jsonld`` (compacted) and ``clusters/<slug>.jsonld``.
 
     Each document is built by ``_Documents`` straight from the triples when it can, else by
@@ -1015,7 +1015,7 @@ class _Documents:
             nodes.sort(key=lambda node: node.get("id", ""))
         return document
 
-    def cluster(self, checked: Checked, cluster: URIRef) -> dict:
+    def cluster(self, checked: Loaded, cluster: URIRef) -> dict:
         """``framed_cluster(cluster_subgraph(checked, cluster), cluster, ctx, loader)``."""
         if self.unsupported:
             raise _Unsupported(self.unsupported)
@@ -1045,7 +1045,7 @@ class _Documents:
             raise _Unsupported("a cluster IRI that reads as a CURIE in the frame")
         return {"@context": self.ctx, **embed(iri)}
 
-    def _subgraph(self, checked: Checked, cluster: URIRef) -> dict[str, tuple]:
+    def _subgraph(self, checked: Loaded, cluster: URIRef) -> dict[str, tuple]:
         """The nodes of ``cluster_subgraph(checked, cluster)``, by IRI, as pyld's node map
         holds them."""
         if self.profiles is None:

@@ -282,7 +282,9 @@ def void_graph(
     add((dataset, RDFS.seeAlso, project.graph_iri("inferred")))
     add((dataset, VOID.uriSpace, Literal(uri_space)))
     _counts(out, dataset, stats)
-    for cls in sorted(checked.asserted_graph().subjects(RDF.type, CKG.Cluster)):
+    cluster, is_a = CKG.Cluster, RDF.type  # (no graph of the triples: one pass over them)
+    asserted = checked.sources.rdflib_triples()
+    for cls in sorted({s for s, p, o in asserted if o == cluster and p == is_a}):
         add((dataset, VOID.exampleResource, cls))
     for term in {*stats.instances, *stats.property_triples}:
         add((dataset, VOID.vocabulary, vocabulary(term)))

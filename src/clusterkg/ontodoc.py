@@ -28,7 +28,7 @@ from rdflib.namespace import DCTERMS, SH, SKOS, VANN
 from rdflib.term import Node
 
 from .load import parse_source
-from .pipeline import Checked
+from .pipeline import Loaded
 from .project import CKG, ONTOLOGY_IRI, VOCABULARY_PREFIXES
 
 FOLDER = "ontology"
@@ -53,7 +53,7 @@ INDIVIDUALS = ("individuals", "Named individuals", "Individui")
 ONTOLOGY_IT = "L'ontologia"
 
 
-def release_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
+def release_files(checked: Loaded) -> dict[str, tuple[bytes, str]]:
     """Release files this stage adds, by path inside the release: (bytes, description)."""
     project = checked.project
     ontology = parse_source(project.ontology_file)

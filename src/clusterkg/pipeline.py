@@ -10,6 +10,7 @@ from itertools import chain
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
+from rdflib.namespace import NamespaceManager
 
 from .errors import CheckFailed
 from .graphindex import GraphIndex, index_graph
@@ -19,8 +20,6 @@ from .project import Project, bind_prefixes
 from .query import CatalogQuery, load_catalog
 from .reason import Inference, infer
 from .validate import Validation, validate
-
-_NONE: dict = {}
 
 
 @dataclass(frozen=True)
@@ -33,16 +32,46 @@ class CheckFailure:
 
 
 @dataclass
-class Checked:
-    """Everything ``build`` needs: the sources, what was inferred and how validation went."""
+class Loaded:
+    """The sources of a project as loaded, before reasoning."""
 
     project: Project
     sources: LoadedSources
+    _indexes: dict[str, GraphIndex] = field(default_factory=dict, init=False, repr=False)
+    _graphs: dict[str, Graph] = field(default_factory=dict, init=False, repr=False)
+
+    def prefixes(self) -> NamespaceManager:
+        """The project's prefixes, as the release's files use them."""
+        return bind_prefixes(new_graph(), self.project.base).namespace_manager
+
+    def asserted_index(self) -> GraphIndex:
+        """The asserted triples, indexed once and shared, in the order of
+        ``sources.rdflib_triples()`` (a triple two sources assert is there once)."""
+        if "asserted" not in self._indexes:
+            self._indexes["asserted"] = GraphIndex(self.sources.rdflib_triples(), self.prefixes())
+        return self._indexes["asserted"]
+
+    def asserted_graph(self) -> Graph:
+        """The asserted triples as a read-only graph: ``sources.union()`` if it was built, else
+        :meth:`asserted_index` (the same triples in the same order)."""
+        if self.sources.has_union():
+            return self.sources.union()
+        if "asserted" not in self._graphs:
+            self._graphs["asserted"] = index_graph(self.asserted_index())
+        return self._graphs["asserted"]
+
+    def asserted_triples(self) -> list[tuple]:
+        """The triples of :meth:`asserted_graph`, in its order."""
+        return list(self.asserted_index())
+
+
+@dataclass
+class Checked(Loaded):
+    """Everything ``build`` needs: the sources, what was inferred and how validation went."""
+
     inference: Inference
     validation: Validation | None = None
     check_failures: list[CheckFailure] = field(default_factory=list)
-    _indexes: dict[str, GraphIndex] = field(default_factory=dict, init=False, repr=False)
-    _graphs: dict[str, Graph] = field(default_factory=dict, init=False, repr=False)
     _data_oxigraph: list | None = field(default=None, init=False, repr=False)
 
     @property
@@ -57,9 +86,8 @@ class Checked:
         """Asserted and inferred triples, indexed once and shared: the asserted ones first, in
         the order of ``sources.rdflib_triples()``, then the inferred ones."""
         if "data" not in self._indexes:
-            prefixes = bind_prefixes(new_graph(), self.project.base).namespace_manager
             triples = chain(self.sources.rdflib_triples(), self.inference.inferred)
-            self._indexes["data"] = GraphIndex(triples, prefixes)
+            self._indexes["data"] = GraphIndex(triples, self.prefixes())
         return self._indexes["data"]
 
     def inferred_index(self) -> GraphIndex:
@@ -74,26 +102,6 @@ class Checked:
         if "data" not in self._graphs:
             self._graphs["data"] = index_graph(self.data_index())
         return self._graphs["data"]
-
-    def asserted_graph(self) -> Graph:
-        """The asserted triples as a read-only graph: ``sources.union()`` if it was built, else
-        :meth:`data_index` less the inferred triples, which copies none of them."""
-        if self.sources.has_union():
-            return self.sources.union()
-        if "asserted" not in self._graphs:
-            self._graphs["asserted"] = index_graph(self.data_index(), self.inferred_index())
-        return self._graphs["asserted"]
-
-    def asserted_triples(self) -> list[tuple]:
-        """The triples of :meth:`asserted_graph`, in its order."""
-        inferred = self.inferred_index().outgoing
-        return [
-            (s, p, o)
-            for s, by_predicate in self.data_index().outgoing.items()
-            for p, values in by_predicate.items()
-            for o in values
-            if o not in inferred.get(s, _NONE).get(p, _NONE)
-        ]
 
     def data_oxigraph(self) -> list:
         """The triples of :meth:`data_graph` as Oxigraph triples, the asserted ones as parsed."""
@@ -141,11 +149,19 @@ def _quiet(_: str) -> None:
     pass
 
 
-def reasoned(project: Project, step: Step = _quiet) -> Checked:
-    """Load and reason, without validating: enough to answer queries."""
+def reasoned(
+    project: Project, step: Step = _quiet, ahead: Callable[[Loaded], object] | None = None
+) -> Checked:
+    """Load and reason, without validating: enough to answer queries.
+
+    ``ahead``, if given, is called with the loaded sources before reasoning starts (the build
+    forks a process there that makes the files of the asserted graph meanwhile).
+    """
     with collector_paused():
         step("Loading sources")
         sources = load(project)
+        if ahead is not None:
+            ahead(Loaded(project, sources))
         step("Reasoning (OWL 2 RL)")
         # The oxigraph reasoner starts from the parsed triples: no rdflib union for it to build.
         asserted = None if project.reasoner == "oxigraph" else sources.union()

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..errors import EXIT_OK
-from ..export import write_release
+from ..export import EarlyFiles, write_release
 from ..pipeline import complete_check, reasoned, require_ok
 from ..project import Project
 from ..report import build_summary, progress
@@ -37,14 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project: Project, out: Console, err: Console) -> int:
-    with progress(err, not args.quiet) as step:
-        checked = reasoned(project, step)
+    with progress(err, not args.quiet) as step, EarlyFiles() as early:
+        checked = reasoned(project, step, ahead=early.start)
 
-        def checking() -> None:  # while the pages are rendered
+        def checking() -> None:  # while the documents are made
             complete_check(checked, step)
             step(f"Writing {args.out}")
 
-        files = write_release(checked, args.out, args.store == "oxigraph", checking)
+        files = write_release(checked, args.out, args.store == "oxigraph", checking, early)
     if not args.quiet or not checked.ok:
         build_summary(out if not args.quiet else err, checked, files, str(args.out))
     require_ok(checked)  # exit 1, previous release untouched
