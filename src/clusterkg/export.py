@@ -594,6 +594,7 @@ def release_contents(
             jobs = [forked.submit(stage) for stage in ASSERTED_STAGES]
         listed = pages.listed_resources(checked)
         jobs += [forked.submit(pages.documents, run) for run in pages.runs(listed)]
+        jobs.append(forked.submit(pages.index_files, listed))
         add(graph_files(checked))  # the dumps: the ready store is built from them meanwhile
         if checking is not None:
             checking()
@@ -602,7 +603,6 @@ def release_contents(
         add(validation_files(checked))
         for job in jobs:
             add(job.result())
-        add(pages.index_files(checked, listed))
         if previous is not None and previous.is_dir():
             add(diff.release_files(previous, contents))
         add(metadata.release_files(checked, contents))  # lists every file: keep last

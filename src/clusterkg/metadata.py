@@ -282,9 +282,10 @@ def void_graph(
     add((dataset, RDFS.seeAlso, project.graph_iri("inferred")))
     add((dataset, VOID.uriSpace, Literal(uri_space)))
     _counts(out, dataset, stats)
-    cluster, is_a = CKG.Cluster, RDF.type  # (no graph of the triples: one pass over them)
-    asserted = checked.sources.rdflib_triples()
-    for cls in sorted({s for s, p, o in asserted if o == cluster and p == is_a}):
+    data, inferred = checked.data_index(), checked.inferred_index()  # (the inferred are new)
+    typed = data.subject_predicates(CKG.Cluster)
+    asserted = {s for s, p in typed if p == RDF.type and (s, p, CKG.Cluster) not in inferred}
+    for cls in sorted(asserted):
         add((dataset, VOID.exampleResource, cls))
     for term in {*stats.instances, *stats.property_triples}:
         add((dataset, VOID.vocabulary, vocabulary(term)))
