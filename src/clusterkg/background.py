@@ -1,14 +1,15 @@
 """Work forked off the build: processes that read the build's graphs without copying them.
 
 Most of a release (the JSON-LD documents, the ontology's pages, a page and four descriptions
-for every resource) depends on the reasoned graph only, not on how validation went. Forked
-while the graph is validated, processes make them on the other CPUs; forking shares the
-graph and its indexes, and what comes back is bytes, cheap to send.
+for every resource) depends on the asserted or the reasoned graph only, not on how validation
+went. Forked while the graph is reasoned or validated, processes make them on the other CPUs;
+forking shares the graph and its indexes, and what comes back is bytes, cheap to send.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -56,10 +57,9 @@ class Forked:
 
     def __exit__(self, *_) -> None:
         if self.pool is not None:
-            # What is not done by now is not wanted (a failure, or validation failing): the
-            # workers stop at once. (ProcessPoolExecutor has no public way before Python 3.14.)
-            for process in list(self.pool._processes.values()):
-                process.terminate()
+            # Jobs no worker has started are dropped; those being done are waited for. (Killing
+            # a worker could leave it half-way through sending an answer, and the executor
+            # reading it for ever.)
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, function: Callable, *args: object) -> Job:
@@ -70,7 +70,9 @@ class Forked:
         global _state
         _state = self.state
         try:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"))
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=mp.get_context("fork"), initializer=_quiet_interrupts
+            )
             return Job(self, function, args, self.pool.submit(_call, function, args))  # forks
         finally:
             _state = None
@@ -78,3 +80,13 @@ class Forked:
 
 def _call(function: Callable, args: tuple) -> Any:
     return function(_state, *args)
+
+
+def _quiet_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal's group. This process reports it; a worker
+    # ends its job, or itself if idle, without a traceback of its own.
+    signal.signal(signal.SIGINT, _exit_quietly)
+
+
+def _exit_quietly(*_) -> None:
+    raise SystemExit(130)

@@ -282,10 +282,11 @@ def void_graph(
     add((dataset, RDFS.seeAlso, project.graph_iri("inferred")))
     add((dataset, VOID.uriSpace, Literal(uri_space)))
     _counts(out, dataset, stats)
-    data, inferred = checked.data_index(), checked.inferred_index()  # (the inferred are new)
-    typed = data.subject_predicates(CKG.Cluster)
-    asserted = {s for s, p in typed if p == RDF.type and (s, p, CKG.Cluster) not in inferred}
-    for cls in sorted(asserted):
+    # The asserted clusters: the inferred index holds only what the data does not assert.
+    typed = checked.data_index().subject_predicates(CKG.Cluster)
+    new = checked.inferred_index()
+    clusters = {s for s, p in typed if p == RDF.type and (s, p, CKG.Cluster) not in new}
+    for cls in sorted(clusters):
         add((dataset, VOID.exampleResource, cls))
     for term in {*stats.instances, *stats.property_triples}:
         add((dataset, VOID.vocabulary, vocabulary(term)))
