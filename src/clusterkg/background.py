@@ -48,8 +48,7 @@ class Forked:
 
     def __init__(self, state: object, workers: int) -> None:
         self.state = state
-        can_fork = "fork" in mp.get_all_start_methods()
-        self.workers = workers if can_fork else 0
+        self.workers = workers if can_fork() else 0
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Forked:
@@ -76,6 +75,11 @@ class Forked:
             return Job(self, function, args, self.pool.submit(_call, function, args))  # forks
         finally:
             _state = None
+
+
+def can_fork() -> bool:
+    """Whether this platform can fork processes (which share the parent's memory)."""
+    return "fork" in mp.get_all_start_methods()
 
 
 def _call(function: Callable, args: tuple) -> Any:
