@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import multiprocessing
 import os
@@ -16,7 +17,8 @@ from rdflib.namespace import SH
 
 from clusterkg import export, ontodoc
 from clusterkg.cli import main
-from clusterkg.export import write_release
+from clusterkg.errors import UsageError
+from clusterkg.export import _write_file, write_release
 from clusterkg.jsonld import ContextError
 
 from .conftest import ROOT, copy_project
@@ -149,7 +151,7 @@ def test_failed_build_leaves_previous_release_untouched(tmp_path, capsys, monkey
 def test_a_stage_failing_while_files_are_written_leaves_nothing(tmp_path, checked, monkeypatch):
     from clusterkg import metadata
 
-    def fail(*_):
+    def fail(*_, **__):
         raise RuntimeError("metadata failed")
 
     # Metadata comes after the graph files, the store and the pages are under way.
@@ -182,8 +184,26 @@ def test_a_stage_failing_in_a_forked_process_fails_the_build_here(tmp_path, chec
     assert multiprocessing.active_children() == []
 
 
+def _full_disk_for_pages(path: Path, data: bytes) -> None:
+    if "doc" in path.parts:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    _write_file(path, data)
+
+
+def test_a_page_a_forked_process_cannot_write_fails_the_build_here(tmp_path, checked, monkeypatch):
+    # The forked processes write the pages they make themselves.
+    monkeypatch.setattr(export, "_write_file", _full_disk_for_pages)
+    monkeypatch.setattr(export, "FORK_FROM", 1)
+    expected = (
+        r"^\S*/doc/\S+: cannot write the release \(No space left on device\); check the disk$"
+    )
+    with pytest.raises(UsageError, match=expected):
+        write_release(checked, tmp_path / "release")
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
 def test_a_file_that_cannot_be_written_is_a_one_line_error(tmp_path):
-    from clusterkg.errors import UsageError
     from clusterkg.export import _StagingWriter
 
     (tmp_path / "doc").write_text("a file where the writer wants a folder")

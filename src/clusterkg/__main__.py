@@ -1,7 +1,5 @@
 """``python -m clusterkg``: the same as the ``clusterkg`` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -568,6 +568,7 @@ def release_contents(
     made: Callable[[dict[str, tuple[bytes, str]]], None] | None = None,
     checking: Callable[[], None] | None = None,
     early: EarlyFiles | None = None,
+    staging: Path | None = None,
 ) -> dict[str, tuple[bytes, str]] | None:
     """Every release file's bytes and description, by path inside the release.
 
@@ -576,7 +577,8 @@ def release_contents(
     may replace a file an earlier one made). ``checking``, if given, validates ``checked``
     while processes forked from this one (``background.Forked``) make the files that do not
     depend on it; if ``checked`` may not be released after it, the answer is None. ``early``,
-    if started, has the files of the asserted graph under way.
+    if started, has the files of the asserted graph under way. With ``staging``, the forked
+    processes write the files they make under it themselves, and ``made`` gets the others.
     """
     contents: dict[str, tuple[bytes, str]] = {}
 
@@ -588,26 +590,50 @@ def release_contents(
     workers = min(os.cpu_count() or 1, 8) if len(checked.data_index()) >= FORK_FROM else 0
     with collector_paused(), Forked(checked, workers) as forked:
         # What does not depend on validation is made by forked processes meanwhile.
+        written = staging is not None and forked.workers > 0
+
+        def submit(stage: Callable, *args: object) -> tuple[Job, bool]:
+            if written:  # (then the files are on disk when validation ends, not queued)
+                return forked.submit(_written, staging, stage, *args), True
+            return forked.submit(stage, *args), False
+
         if early is not None and early.jobs:
-            jobs = [*early.jobs]
+            jobs = [(job, False) for job in early.jobs]
         else:
-            jobs = [forked.submit(stage) for stage in ASSERTED_STAGES]
+            jobs = [submit(stage) for stage in ASSERTED_STAGES]
         listed = pages.listed_resources(checked)
-        jobs += [forked.submit(pages.documents, run) for run in pages.runs(listed)]
-        jobs.append(forked.submit(pages.index_files, listed))
+        jobs += [submit(pages.documents, run) for run in pages.runs(listed)]
+        jobs.append(submit(pages.index_files, listed))
+        counting = forked.submit(metadata.graph_statistics)
         add(graph_files(checked))  # the dumps: the ready store is built from them meanwhile
         if checking is not None:
             checking()
             if not checked.ok:
                 return None
         add(validation_files(checked))
-        for job in jobs:
-            add(job.result())
+        for job, on_disk in jobs:
+            if on_disk:
+                contents.update(job.result())
+            else:
+                add(job.result())
         if previous is not None and previous.is_dir():
             add(diff.release_files(previous, contents))
-        add(metadata.release_files(checked, contents))  # lists every file: keep last
+        # lists every file: keep last
+        add(metadata.release_files(checked, contents, counted=counting.result()))
         add({"SHA256SUMS": (sha256sums(contents), "the SHA-256 checksum of every file")})
     return contents
+
+
+def _written(
+    checked: Checked, staging: Path, stage: Callable, *args: object
+) -> dict[str, tuple[bytes, str]]:
+    """``stage(checked, *args)``, its files written under ``staging`` too."""
+    files = stage(checked, *args)
+    try:
+        _write_files(staging, [(name, data) for name, (data, _) in files.items()])
+    except OSError as exc:
+        raise UsageError(_cannot_write(exc, staging)) from exc
+    return files
 
 
 def sha256sums(contents: dict[str, tuple[bytes, str]]) -> bytes:
@@ -701,7 +727,7 @@ def write_release(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         with _StagingWriter(staging, store) as writer:
-            contents = release_contents(checked, out, writer.write, checking, early)
+            contents = release_contents(checked, out, writer.write, checking, early, staging)
             if contents is None:
                 raise _Withheld
         _swap(staging, out)

@@ -97,19 +97,21 @@ def release_files(
     checked: Checked,
     contents: dict[str, tuple[bytes, str]],
     sparql_endpoint: str | None = None,
+    counted: GraphStatistics | None = None,
 ) -> dict[str, tuple[bytes, str]]:
     """``void.ttl`` and ``catalog.ttl`` for the release whose other files are ``contents``.
 
     ``sparql_endpoint`` is the URL of a SPARQL endpoint serving the graph, if one is deployed;
-    the static release has none.
+    the static release has none. ``counted``, :func:`graph_statistics` if already made.
     """
     described = describe(checked)
     base = checked.project.base
     record = catalog_graph(checked, contents, described)
     require_valid_record(checked, record)
+    void = void_graph(checked, contents, described, sparql_endpoint, counted)
     return {
         VOID_FILE: (
-            _turtle(void_graph(checked, contents, described, sparql_endpoint), base),
+            _turtle(void, base),
             "VoID description of the graph, with statistics computed from it",
         ),
         CATALOG_FILE: (
@@ -223,6 +225,30 @@ def statistics(ntriples: bytes, uri_space: str) -> Statistics:
     )
 
 
+@dataclass(frozen=True)
+class GraphStatistics:
+    """The VoID numbers of the asserted graph, of each named graph and of the inferred graph."""
+
+    asserted: Statistics
+    named_graph_triples: dict[URIRef, int]
+    inferred: Statistics
+
+
+def graph_statistics(checked: Checked) -> GraphStatistics:
+    """Count the graphs of ``checked`` for VoID: it needs nothing else, so a build can have it
+    counted by a forked process while it validates."""
+    sources, uri_space = checked.sources, f"{checked.project.base}id/"
+    asserted = ox.serialize(sources.oxigraph_triples(), format=ox.RdfFormat.N_TRIPLES)
+    inferred = checked.inference.oxigraph or oxigraph_triples(checked.inference.inferred)
+    return GraphStatistics(
+        asserted=statistics(asserted, uri_space),
+        named_graph_triples={
+            name: len(set(sources.graph_triples(name))) for name in sources.graph_iris()
+        },
+        inferred=statistics(ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES), uri_space),
+    )
+
+
 def vocabulary(term: URIRef) -> URIRef:
     """The namespace a class or property belongs to (a known prefix's, else up to the last
     ``#`` or ``/``)."""
@@ -247,17 +273,15 @@ def void_graph(
     contents: dict[str, tuple[bytes, str]],
     described: Graph,
     sparql_endpoint: str | None = None,
+    counted: GraphStatistics | None = None,
 ) -> Graph:
     """The VoID description of the asserted graph, its named graphs and the inferred graph."""
     project = checked.project
     base = project.base
     dataset = dataset_iri(described)
     uri_space = f"{base}id/"
-    if "kg.nt" in contents:  # the asserted graph, written already
-        asserted = contents["kg.nt"][0]
-    else:
-        asserted = ox.serialize(checked.sources.oxigraph_triples(), format=ox.RdfFormat.N_TRIPLES)
-    stats = statistics(asserted, uri_space)
+    counted = graph_statistics(checked) if counted is None else counted
+    stats = counted.asserted
     out = Graph()
     add = out.add
 
@@ -308,11 +332,11 @@ def void_graph(
         add((partition, VOID.property, prop))
         add((partition, VOID.triples, _count(count)))
 
-    for name in checked.sources.graph_iris():
+    for name, triples in counted.named_graph_triples.items():
         add((dataset, VOID.subset, name))
         add((name, RDF.type, VOID.Dataset))
         add((name, SD.name, name))
-        add((name, VOID.triples, _count(len(set(checked.sources.graph_triples(name))))))
+        add((name, VOID.triples, _count(triples)))
         add((name, RDFS.label, Literal(f"named graph {name[len(base) :]}", lang="en")))
 
     inferred = project.graph_iri("inferred")
@@ -332,9 +356,7 @@ def void_graph(
             ),
         )
     )
-    inferred_triples = checked.inference.oxigraph or oxigraph_triples(checked.inference.inferred)
-    inferred_lines = ox.serialize(inferred_triples, format=ox.RdfFormat.N_TRIPLES)
-    _counts(out, inferred, statistics(inferred_lines, uri_space))
+    _counts(out, inferred, counted.inferred)
     for name in (INFERRED_DUMP, "kg.trig"):
         if name in contents:
             add((inferred, VOID.dataDump, release_url(base, name)))

@@ -169,50 +169,100 @@ def inconsistencies(closure: Iterable[tuple]) -> list[str]:
 # --- The oxigraph path: OWL 2 RL rules as SPARQL updates -------------------------------------
 
 # The rules of the OWL 2 RL profile (W3C OWL 2 Profiles, section 4.3, tables 4-9) whose premises
-# use only the vocabulary in SUPPORTED_VOCABULARY, by their names there. Rules whose conclusions
-# the build never publishes (scm-cls, scm-op, scm-dp, scm-dom*, scm-rng*, cls-thing...) are left
-# out; they cannot lead to a published triple through the rules below.
-_RULES = {
-    "eq-sym": "INSERT { ?y owl:sameAs ?x } WHERE { ?x owl:sameAs ?y }",
-    "eq-trans": "INSERT { ?x owl:sameAs ?z } WHERE { ?x owl:sameAs ?y . ?y owl:sameAs ?z }",
-    "eq-rep-s": "INSERT { ?s2 ?p ?o } WHERE { ?s owl:sameAs ?s2 . ?s ?p ?o }",
-    "eq-rep-p": "INSERT { ?s ?p2 ?o } WHERE { ?p owl:sameAs ?p2 . ?s ?p ?o }",
-    "eq-rep-o": "INSERT { ?s ?p ?o2 } WHERE { ?o owl:sameAs ?o2 . ?s ?p ?o }",
-    "prp-dom": "INSERT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y }",
-    "prp-rng": "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y FILTER(!isLiteral(?y)) }",
-    "prp-fp": "INSERT { ?y1 owl:sameAs ?y2 } WHERE { ?p a owl:FunctionalProperty . "
-    "?x ?p ?y1, ?y2 FILTER(?y1 != ?y2 && !isLiteral(?y1)) }",
-    "prp-ifp": "INSERT { ?x1 owl:sameAs ?x2 } WHERE { ?p a owl:InverseFunctionalProperty . "
-    "?x1 ?p ?y . ?x2 ?p ?y FILTER(?x1 != ?x2) }",
-    "prp-symp": "INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y "
-    "FILTER(!isLiteral(?y)) }",
-    "prp-trp": "INSERT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z }",
-    "prp-spo1": "INSERT { ?x ?p2 ?y } WHERE { ?p1 rdfs:subPropertyOf ?p2 . ?x ?p1 ?y }",
-    "prp-eqp1": "INSERT { ?x ?p2 ?y } WHERE { ?p1 owl:equivalentProperty ?p2 . ?x ?p1 ?y }",
-    "prp-eqp2": "INSERT { ?x ?p1 ?y } WHERE { ?p1 owl:equivalentProperty ?p2 . ?x ?p2 ?y }",
-    "prp-inv1": "INSERT { ?y ?p2 ?x } WHERE { ?p1 owl:inverseOf ?p2 . ?x ?p1 ?y "
-    "FILTER(!isLiteral(?y)) }",
-    "prp-inv2": "INSERT { ?y ?p1 ?x } WHERE { ?p1 owl:inverseOf ?p2 . ?x ?p2 ?y "
-    "FILTER(!isLiteral(?y)) }",
+# use only the vocabulary in SUPPORTED_VOCABULARY, by their names there, as (conclusion,
+# premises, condition): where every premise matches and the condition holds, the conclusion is
+# entailed. Rules whose conclusions the build never publishes (scm-cls, scm-op, scm-dp, scm-dom*,
+# scm-rng*, cls-thing...) are left out; they cannot lead to a published triple through these.
+_RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "eq-sym": ("?y owl:sameAs ?x", ("?x owl:sameAs ?y",), ""),
+    "eq-trans": ("?x owl:sameAs ?z", ("?x owl:sameAs ?y", "?y owl:sameAs ?z"), ""),
+    "eq-rep-s": ("?s2 ?p ?o", ("?s owl:sameAs ?s2", "?s ?p ?o"), ""),
+    "eq-rep-p": ("?s ?p2 ?o", ("?p owl:sameAs ?p2", "?s ?p ?o"), ""),
+    "eq-rep-o": ("?s ?p ?o2", ("?o owl:sameAs ?o2", "?s ?p ?o"), ""),
+    "prp-dom": ("?x a ?c", ("?p rdfs:domain ?c", "?x ?p ?y"), ""),
+    "prp-rng": ("?y a ?c", ("?p rdfs:range ?c", "?x ?p ?y"), "!isLiteral(?y)"),
+    "prp-fp": (
+        "?y1 owl:sameAs ?y2",
+        ("?p a owl:FunctionalProperty", "?x ?p ?y1", "?x ?p ?y2"),
+        "?y1 != ?y2 && !isLiteral(?y1)",
+    ),
+    "prp-ifp": (
+        "?x1 owl:sameAs ?x2",
+        ("?p a owl:InverseFunctionalProperty", "?x1 ?p ?y", "?x2 ?p ?y"),
+        "?x1 != ?x2",
+    ),
+    "prp-symp": ("?y ?p ?x", ("?p a owl:SymmetricProperty", "?x ?p ?y"), "!isLiteral(?y)"),
+    "prp-trp": ("?x ?p ?z", ("?p a owl:TransitiveProperty", "?x ?p ?y", "?y ?p ?z"), ""),
+    "prp-spo1": ("?x ?p2 ?y", ("?p1 rdfs:subPropertyOf ?p2", "?x ?p1 ?y"), ""),
+    "prp-eqp1": ("?x ?p2 ?y", ("?p1 owl:equivalentProperty ?p2", "?x ?p1 ?y"), ""),
+    "prp-eqp2": ("?x ?p1 ?y", ("?p1 owl:equivalentProperty ?p2", "?x ?p2 ?y"), ""),
+    "prp-inv1": ("?y ?p2 ?x", ("?p1 owl:inverseOf ?p2", "?x ?p1 ?y"), "!isLiteral(?y)"),
+    "prp-inv2": ("?y ?p1 ?x", ("?p1 owl:inverseOf ?p2", "?x ?p2 ?y"), "!isLiteral(?y)"),
     # scm-cls, only the part that matters here: owl:Nothing is a subclass of every class, so a
     # member of it is a member of every class, and clashes with every disjointness axiom.
-    "scm-cls": "INSERT { owl:Nothing rdfs:subClassOf ?c } WHERE { ?c a owl:Class }",
-    "cax-sco": "INSERT { ?x a ?c2 } WHERE { ?c1 rdfs:subClassOf ?c2 . ?x a ?c1 }",
-    "cax-eqc1": "INSERT { ?x a ?c2 } WHERE { ?c1 owl:equivalentClass ?c2 . ?x a ?c1 }",
-    "cax-eqc2": "INSERT { ?x a ?c1 } WHERE { ?c1 owl:equivalentClass ?c2 . ?x a ?c2 }",
-    "scm-sco": "INSERT { ?c1 rdfs:subClassOf ?c3 } WHERE { "
-    "?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c3 }",
-    "scm-eqc1": "INSERT { ?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c1 } WHERE { "
-    "?c1 owl:equivalentClass ?c2 }",
-    "scm-eqc2": "INSERT { ?c1 owl:equivalentClass ?c2 } WHERE { "
-    "?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c1 }",
-    "scm-spo": "INSERT { ?p1 rdfs:subPropertyOf ?p3 } WHERE { "
-    "?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p3 }",
-    "scm-eqp1": "INSERT { ?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p1 } WHERE { "
-    "?p1 owl:equivalentProperty ?p2 }",
-    "scm-eqp2": "INSERT { ?p1 owl:equivalentProperty ?p2 } WHERE { "
-    "?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p1 }",
+    "scm-cls": ("owl:Nothing rdfs:subClassOf ?c", ("?c a owl:Class",), ""),
+    "cax-sco": ("?x a ?c2", ("?c1 rdfs:subClassOf ?c2", "?x a ?c1"), ""),
+    "cax-eqc1": ("?x a ?c2", ("?c1 owl:equivalentClass ?c2", "?x a ?c1"), ""),
+    "cax-eqc2": ("?x a ?c1", ("?c1 owl:equivalentClass ?c2", "?x a ?c2"), ""),
+    "scm-sco": (
+        "?c1 rdfs:subClassOf ?c3",
+        ("?c1 rdfs:subClassOf ?c2", "?c2 rdfs:subClassOf ?c3"),
+        "",
+    ),
+    "scm-eqc1": (
+        "?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c1",
+        ("?c1 owl:equivalentClass ?c2",),
+        "",
+    ),
+    "scm-eqc2": (
+        "?c1 owl:equivalentClass ?c2",
+        ("?c1 rdfs:subClassOf ?c2", "?c2 rdfs:subClassOf ?c1"),
+        "",
+    ),
+    "scm-spo": (
+        "?p1 rdfs:subPropertyOf ?p3",
+        ("?p1 rdfs:subPropertyOf ?p2", "?p2 rdfs:subPropertyOf ?p3"),
+        "",
+    ),
+    "scm-eqp1": (
+        "?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p1",
+        ("?p1 owl:equivalentProperty ?p2",),
+        "",
+    ),
+    "scm-eqp2": (
+        "?p1 owl:equivalentProperty ?p2",
+        ("?p1 rdfs:subPropertyOf ?p2", "?p2 rdfs:subPropertyOf ?p1"),
+        "",
+    ),
 }
+_ROUND = "urn:clusterkg:reasoning:round:"  # the graph of what each round adds
+
+
+def _rule_updates(rule: tuple[str, tuple[str, ...], str], new: str, last: str | None) -> list[str]:
+    """SPARQL updates adding what ``rule`` entails and the store lacks, to the default graph and
+    to graph ``new``, one conclusion triple at a time. From every match when ``last`` is None;
+    else from the matches that use a triple of graph ``last``, what the previous round added
+    (semi-naive evaluation: a match of older triples was found in an earlier round), one update
+    for each premise that may be it.
+    """
+    conclusions, premises, condition = rule
+    wheres = (
+        [premises]
+        if last is None
+        else [
+            [f"GRAPH <{last}> {{ {p} }}" if j == i else p for j, p in enumerate(premises)]
+            for i in range(len(premises))
+        ]
+    )
+    kept = f" FILTER({condition})" if condition else ""
+    return [
+        f"INSERT {{ {triple} . GRAPH <{new}> {{ {triple} }} }} "
+        f"WHERE {{ {' . '.join(where)}{kept} FILTER NOT EXISTS {{ {triple} }} }}"
+        for triple in conclusions.split(" . ")
+        for where in wheres
+    ]
+
+
 # OWL and RDFS terms the rules above cover, used as predicates or as classes of rdf:type.
 # Anything else from the OWL namespace (restrictions, unions, property chains, keys...) would
 # need rules this path does not have, so it refuses the graph rather than under-infer.
@@ -264,8 +314,6 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
 
     nt = ox.RdfFormat.N_TRIPLES
     store = oxigraph_store(oxigraph_triples(asserted) if triples is None else triples)
-    # What the store holds before the rules, as it writes it: a line not among these is new.
-    before = set(store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines())
     prefixes = {"owl": str(OWL), "rdfs": str(RDFS), "rdf": str(RDF)}
 
     used = store.query(
@@ -281,16 +329,22 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
             f"--reasoner oxigraph has no OWL 2 RL rules for {', '.join(unsupported)}: "
             "use --reasoner owlrl or reasonable"
         )
-    size = -1
-    while size != len(store):  # to the fixpoint: a round that adds nothing
-        size = len(store)
+    rounds: list[ox.NamedNode] = []
+    while True:  # to the fixpoint: a round that adds nothing
+        new = ox.NamedNode(f"{_ROUND}{len(rounds)}")
+        last = rounds[-1].value if rounds else None
         for rule in _RULES.values():
-            store.update(rule, prefixes=prefixes)
+            for update in _rule_updates(rule, new.value, last):
+                store.update(update, prefixes=prefixes)
+        rounds.append(new)
+        if next(store.quads_for_pattern(None, None, None, new), None) is None:
+            break
 
     term = from_oxigraph
-    after = store.dump(format=nt, from_graph=ox.DefaultGraph()).splitlines()
+    # Each round's graph holds only triples the store lacked before: together, what is new.
     # In N-Triples line order (sorted in C): a fixed order, as ``_sorted`` gives the others.
-    new_lines = b"\n".join(sorted(line for line in after if line not in before))
+    added_lines = b"".join(store.dump(format=nt, from_graph=graph) for graph in rounds)
+    new_lines = b"\n".join(sorted(added_lines.splitlines()))
     parsed = list(ox.parse(new_lines, format=nt))
     added = [(term(t.subject), term(t.predicate), term(t.object)) for t in parsed]
     # What the inconsistency check needs: the disjointness axioms and the members of the
