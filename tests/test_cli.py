@@ -128,8 +128,11 @@ def test_bad_usage_is_one_line_and_exit_2(capsys, args, message):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_bad_query_file_names_the_line(capsys, tmp_path):
+@pytest.mark.parametrize("engine", ["rdflib", "ready Oxigraph store"])
+def test_bad_query_file_names_the_line(capsys, tmp_path, engine, release_with_store):
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ summary: broken\nSELECT ?x WHERE {\n  ?x ?y\n}\n")
-    code, _, err = run(capsys, *root("query", str(bad)))
-    assert code == 2 and err.startswith(f"error: {bad}:") and "bad SPARQL" in err
+    where = ["--release", str(release_with_store)] if engine != "rdflib" else []
+    code, _, err = run(capsys, *root("query", str(bad), *where))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert re.match(rf"error: {re.escape(str(bad))}:\d+: bad SPARQL \(.+, column \d+\)$", err)

@@ -108,10 +108,9 @@ def release_files(
     base = checked.project.base
     record = catalog_graph(checked, contents, described)
     require_valid_record(checked, record)
-    void = void_graph(checked, contents, described, sparql_endpoint, counted)
     return {
         VOID_FILE: (
-            _turtle(void, base),
+            _turtle(void_graph(checked, contents, described, sparql_endpoint, counted), base),
             "VoID description of the graph, with statistics computed from it",
         ),
         CATALOG_FILE: (

@@ -71,8 +71,9 @@ class CatalogQuery:
         raise UsageError(f"query {self.name} has no parameter {name!r}; its parameters: {known}")
 
 
-def read_query(path: Path) -> CatalogQuery:
-    """Read a ``.rq`` file with its header; the SPARQL must parse."""
+def read_query(path: Path, check: bool = True) -> CatalogQuery:
+    """Read a ``.rq`` file with its header; the SPARQL must parse (by rdflib: ``check=False``
+    leaves that to the store that runs it, which then reports it the same way)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -86,7 +87,8 @@ def read_query(path: Path) -> CatalogQuery:
         tags=tuple(str(t) for t in header.get("tags") or ()),
         params=_parse_params(path, header.get("params") or {}),
     )
-    _check_syntax(query)
+    if check:
+        _check_syntax(query)
     return query
 
 
@@ -158,16 +160,16 @@ def load_catalog(folder: Path) -> dict[str, CatalogQuery]:
     return {q.name: q for q in (read_query(p) for p in sorted(folder.glob("*.rq")))}
 
 
-def find_query(project: Project, name_or_file: str) -> CatalogQuery:
-    """A catalog query by name, or any ``.rq`` file by path."""
+def find_query(project: Project, name_or_file: str, check: bool = True) -> CatalogQuery:
+    """A catalog query by name, or any ``.rq`` file by path (``check``: see :func:`read_query`)."""
     path = Path(name_or_file)
     if name_or_file.endswith(".rq") or len(path.parts) > 1:
         if not path.is_file():
             raise UsageError(f"no query file {name_or_file}")
-        return read_query(path)
+        return read_query(path, check)
     candidate = project.queries_dir / f"{name_or_file}.rq"
     if candidate.is_file():
-        return read_query(candidate)
+        return read_query(candidate, check)
     names = sorted(p.stem for p in project.queries_dir.glob("*.rq"))
     close = [n for n in names if name_or_file in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; see 'clusterkg query --list'"

@@ -36,7 +36,7 @@ from rdflib import Dataset, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
-from .errors import ClusterKGError, UsageError
+from .errors import ClusterKGError, SourceError, UsageError
 from .oxterms import from_oxigraph, oxigraph_triples
 from .project import Project, prefixes
 from .query import CatalogQuery, bindings
@@ -206,7 +206,15 @@ def query_store(store, query: CatalogQuery, given: dict[str, str], project: Proj
     text = bind_values(query.text, bindings(query, given, project))
     try:
         answer = store.query(text, prefixes=prefixes(project.base))
-    except (SyntaxError, RuntimeError) as exc:
+    except SyntaxError as exc:  # "error at LINE:COLUMN: ..." (the VALUES keep the lines)
+        found = re.match(r"error at (\d+):(\d+): (.*)", str(exc), re.DOTALL)
+        if found is None:
+            raise SourceError(query.path, f"bad SPARQL ({exc})") from exc
+        line, column, message = found.groups()
+        raise SourceError(
+            query.path, f"bad SPARQL ({_one_line(message)}, column {column})", int(line)
+        ) from exc
+    except RuntimeError as exc:
         raise UsageError(f"{query.path}: Oxigraph cannot run the query ({exc})") from exc
     return rdflib_result(ox, answer)
 
