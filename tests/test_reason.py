@@ -170,6 +170,24 @@ def test_oxigraph_rules_entail_what_owlrl_entails_beyond_the_real_ontology(axiom
     assert fast.inconsistencies == reference.inconsistencies
 
 
+@pytest.mark.parametrize("graph", ["real", "synthetic"])
+def test_the_oxigraph_reasoners_store_holds_the_data_graph(graph, result, synthetic_union):
+    import pyoxigraph as ox
+
+    from clusterkg.oxterms import oxigraph_store, oxigraph_triples
+
+    def default_graph(store: ox.Store) -> set[bytes]:  # as N-Triples lines
+        return set(
+            store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).split(b"\n")
+        )
+
+    asserted = oxigraph_triples(result.sources.union() if graph == "real" else synthetic_union)
+    inference = infer(None, "oxigraph", asserted)
+    # the data graph as Oxigraph keeps it, without the closure's trivia
+    expected = default_graph(oxigraph_store([*asserted, *inference.oxigraph]))
+    assert default_graph(inference.store) == expected
+
+
 def test_oxigraph_rules_refuse_what_they_do_not_cover():
     from clusterkg.errors import UsageError
 

@@ -191,22 +191,31 @@ def complete_check(checked: Checked, step: Step = _quiet) -> Checked:
         if project.checks_dir.is_dir():
             step("Running quality checks")
             checks = load_catalog(project.checks_dir)
-            checked.check_failures = run_checks(data, checks, project, triples)
+            checked.check_failures = run_checks(
+                data, checks, project, triples, checked.inference.store
+            )
+        checked.inference.store = None  # (the reasoner's store is not needed any more)
     return checked
 
 
 def run_checks(
-    data: Graph, checks: dict[str, CatalogQuery], project: Project, triples: list | None = None
+    data: Graph,
+    checks: dict[str, CatalogQuery],
+    project: Project,
+    triples: list | None = None,
+    store: ox.Store | None = None,
 ) -> list[CheckFailure]:
     """Run each quality check on ``data``; any row it returns is a failure.
 
     The checks run in Oxigraph, which answers them in milliseconds where rdflib's SPARQL
-    engine takes seconds on a large graph. ``triples``, ``data`` as Oxigraph triples if at
-    hand, saves converting it.
+    engine takes seconds on a large graph: on ``store``, whose default graph holds ``data``
+    (the oxigraph reasoner leaves one), else on a new one. ``triples``, ``data`` as Oxigraph
+    triples if at hand, saves converting it.
     """
     from .store import query_store
 
-    store = oxigraph_store(oxigraph_triples(data) if triples is None else triples)
+    if store is None:
+        store = oxigraph_store(oxigraph_triples(data) if triples is None else triples)
     failures = []
     for name, query in checks.items():
         rows = [

@@ -43,6 +43,9 @@ class Inference:
     inconsistencies: list[str] = field(default_factory=list)
     # ``inferred`` as Oxigraph triples, when the reasoner had them: saves converting it back.
     oxigraph: list | None = None
+    # An Oxigraph store whose default graph is the data graph (the asserted triples and
+    # ``inferred``), when the reasoner had one: the quality checks run on it.
+    store: object | None = field(default=None, compare=False, repr=False)
 
 
 # rdflib resolves ``RDF.type`` and the like by a method call: looked up once, not per triple.
@@ -344,6 +347,8 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
     # Each round's graph holds only triples the store lacked before: together, what is new.
     # In N-Triples line order (sorted in C): a fixed order, as ``_sorted`` gives the others.
     added_lines = b"".join(store.dump(format=nt, from_graph=graph) for graph in rounds)
+    for graph in rounds:
+        store.remove_graph(graph)
     new_lines = b"\n".join(sorted(added_lines.splitlines()))
     parsed = list(ox.parse(new_lines, format=nt))
     added = [(term(t.subject), term(t.predicate), term(t.object)) for t in parsed]
@@ -359,11 +364,16 @@ def _infer_oxigraph(asserted: Graph | None, triples: list | None = None) -> Infe
             prefixes=prefixes,
         )
     ]
-    kept = [(t, o) for t, o in zip(added, parsed, strict=True) if is_informative(t)]
+    kept, dropped = [], []
+    for t, o in zip(added, parsed, strict=True):
+        (kept if is_informative(t) else dropped).append((t, o))
     # rdflib normalises some literals ("01"^^xsd:integer is 1): then the rdflib terms decide.
     same = all(str(t[2]) == o.object.value for t, o in kept if isinstance(t[2], Literal))
+    for _, o in dropped:  # what remains is the data graph
+        store.remove(ox.Quad(o.subject, o.predicate, o.object))
     return Inference(
         _in_order(t for t, _ in kept),
         inconsistencies(typing),
         [o for _, o in kept] if same else None,
+        store if same else None,
     )
