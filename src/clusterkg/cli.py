@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing
 import os
 import pkgutil
 import sys
@@ -120,9 +121,14 @@ def run() -> NoReturn:
 
     A build of a million triples leaves some forty million Python objects, and freeing them one
     by one on the way out took 15 s more; the process ends without it. Everything the command
-    wrote is closed by then, but the standard streams, flushed here.
+    wrote is closed by then, but the standard streams, flushed here; and a child process still
+    running is ended or waited for, as the usual exit does (daemonic ones are ended).
     """
     code = main()
+    for child in multiprocessing.active_children():
+        if child.daemon:
+            child.terminate()
+        child.join()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
