@@ -629,10 +629,7 @@ def _written(
 ) -> dict[str, tuple[bytes, str]]:
     """``stage(checked, *args)``, its files written under ``staging`` too."""
     files = stage(checked, *args)
-    try:
-        _write_files(staging, [(name, data) for name, (data, _) in files.items()])
-    except OSError as exc:
-        raise UsageError(_cannot_write(exc, staging)) from exc
+    _write_now(staging, [(name, data) for name, (data, _) in files.items()])
     return files
 
 
@@ -786,10 +783,7 @@ class _StagingWriter:
             for start in range(0, len(items), 1000):
                 self.queue.put(items[start : start + 1000])
         else:
-            try:
-                _write_files(self.staging, items)
-            except OSError as exc:
-                raise UsageError(_cannot_write(exc, self.staging)) from exc
+            _write_now(self.staging, items)
         if self.store and "kg.trig" in files:
             from .store import STORE_DIR, STORE_SOURCES, build_store
 
@@ -839,6 +833,14 @@ def _write_queued(staging: Path, queue, errors) -> None:
         errors.send(_cannot_write(exc, staging))
         os._exit(1)
     os._exit(0)
+
+
+def _write_now(staging: Path, items: list[tuple[str, bytes]]) -> None:
+    """:func:`_write_files` in this process; a file it cannot write is a one-line error."""
+    try:
+        _write_files(staging, items)
+    except OSError as exc:
+        raise UsageError(_cannot_write(exc, staging)) from exc
 
 
 def _cannot_write(exc: OSError, staging: Path) -> str:
