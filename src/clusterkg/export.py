@@ -597,31 +597,42 @@ def release_contents(
                 return forked.submit(_written, staging, stage, *args), True
             return forked.submit(stage, *args), False
 
+        counting = forked.submit(metadata.graph_statistics)  # first: the metadata waits for it
         if early is not None and early.jobs:
-            jobs = [(job, False) for job in early.jobs]
+            asserted = [(job, False) for job in early.jobs]
         else:
-            jobs = [submit(stage) for stage in ASSERTED_STAGES]
+            asserted = [submit(stage) for stage in ASSERTED_STAGES]
         listed = pages.listed_resources(checked)
-        jobs += [submit(pages.documents, run) for run in pages.runs(listed)]
-        jobs.append(submit(pages.index_files, listed))
-        counting = forked.submit(metadata.graph_statistics)
+        documents = [submit(pages.documents, run) for run in pages.runs(listed)]
+        documents.append(submit(pages.index_files, listed))
         add(graph_files(checked))  # the dumps: the ready store is built from them meanwhile
         if checking is not None:
             checking()
             if not checked.ok:
                 return None
         add(validation_files(checked))
-        for job, on_disk in jobs:
-            if on_disk:
-                contents.update(job.result())
-            else:
-                add(job.result())
+        _collect(asserted, add, contents)
         if previous is not None and previous.is_dir():
             add(diff.release_files(previous, contents))
-        # lists every file: keep last
+        # The record lists every file but the pages' (metadata.NOT_DISTRIBUTIONS): it is made
+        # while the last pages are, and the checksums once every file is in.
         add(metadata.release_files(checked, contents, counted=counting.result()))
+        _collect(documents, add, contents)
         add({"SHA256SUMS": (sha256sums(contents), "the SHA-256 checksum of every file")})
     return contents
+
+
+def _collect(
+    jobs: list[tuple[Job, bool]],
+    add: Callable[[dict[str, tuple[bytes, str]]], None],
+    contents: dict[str, tuple[bytes, str]],
+) -> None:
+    """Add each job's files, in order; those already on disk go to ``contents`` only."""
+    for job, on_disk in jobs:
+        if on_disk:
+            contents.update(job.result())
+        else:
+            add(job.result())
 
 
 def _written(
