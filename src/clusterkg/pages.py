@@ -24,6 +24,7 @@ import posixpath
 import re
 from functools import lru_cache
 from importlib.resources import files
+from typing import NamedTuple
 from urllib.parse import quote
 
 from rdflib import Graph, URIRef
@@ -31,7 +32,7 @@ from rdflib.namespace import FOAF
 
 from . import export, html
 from .graphindex import GraphIndex
-from .labels import LABEL_PROPERTIES
+from .labels import LABEL_PROPERTIES, per_graph
 from .pipeline import Checked
 
 # Variants of every document: suffix, media type, name shown in pages, Apache ``qs``. Apache
@@ -240,12 +241,25 @@ def indexes(checked: Checked) -> Indexes:
     return checked.data_index(), checked.inferred_index()
 
 
+class _DocumentsMemo(NamedTuple):
+    """What the documents of one graph's resources share: their terms' forms in each format,
+    and by folder the markup of the IRIs its pages link."""
+
+    writer: export.DescriptionWriter
+    rendered: dict[str, dict[URIRef, str]]
+
+    @classmethod
+    def new(cls, base: str) -> _DocumentsMemo:
+        return cls(export.DescriptionWriter(base), {})
+
+
 def documents(checked: Checked, iris: list[URIRef]) -> dict[str, tuple[bytes, str]]:
     """The documents of each resource in ``iris``: the page and the description's variants."""
     base = checked.project.base
     graph, inferred = indexes(checked)
-    writer = export.DescriptionWriter(base)
-    rendered: dict[str, dict[URIRef, str]] = {}  # by folder: the IRIs its pages link, as HTML
+    # Kept from one run to the next in this process: the resources of a run link many that
+    # the previous runs' pages link (names, classes, properties, the cluster...).
+    writer, rendered = per_graph(graph, f"documents {base}", lambda _: _DocumentsMemo.new(base))
     contents: dict[str, tuple[bytes, str]] = {}
     for iri in iris:
         doc = document_path(iri, base)
