@@ -179,22 +179,22 @@ def complete_check(checked: Checked, step: Step = _quiet) -> Checked:
     project = checked.project
     with collector_paused():
         data = checked.data_graph()
+        triples = checked.data_oxigraph()
+        # The reasoner's store, if it left one, serves the checks, then the validator, which
+        # changes it (it is not needed after that).
+        store, checked.inference.store = checked.inference.store, None
+        if project.checks_dir.is_dir():
+            step("Running quality checks")
+            checks = load_catalog(project.checks_dir)
+            checked.check_failures = run_checks(data, checks, project, triples, store)
         step("Validating (SHACL)")
         shapes = parse_source(project.shapes_file)
-        triples = checked.data_oxigraph()
         lines = (
             ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
             if project.validator == "pyrudof"
             else None
         )
-        checked.validation = validate(data, shapes, project.validator, lines, triples)
-        if project.checks_dir.is_dir():
-            step("Running quality checks")
-            checks = load_catalog(project.checks_dir)
-            checked.check_failures = run_checks(
-                data, checks, project, triples, checked.inference.store
-            )
-        checked.inference.store = None  # (the reasoner's store is not needed any more)
+        checked.validation = validate(data, shapes, project.validator, lines, triples, store)
     return checked
 
 

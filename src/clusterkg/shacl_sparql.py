@@ -96,11 +96,15 @@ _VALUE_TYPES: dict[URIRef, type] = {
 }
 
 
-def oxigraph_report(data: Graph, shapes: Graph, data_oxigraph: list | None = None) -> Graph:
+def oxigraph_report(
+    data: Graph, shapes: Graph, data_oxigraph: list | None = None, store: object | None = None
+) -> Graph:
     """The SHACL validation report of ``data`` against ``shapes``, in pySHACL's form.
 
     ``data_oxigraph`` is the same graph as a list of ``pyoxigraph.Triple`` (converted from
-    ``data`` when not given). A construct the engine does not implement raises ``UsageError``.
+    ``data`` when not given); ``store``, if given, an in-memory Oxigraph store whose default
+    graph holds it as Oxigraph keeps it, which the engine then uses and changes. A construct
+    the engine does not implement raises ``UsageError``.
     """
     own = Graph(bind_namespaces="none")  # pySHACL's loader adds two triples to what it reads
     for prefix, namespace in shapes.namespaces():
@@ -111,7 +115,7 @@ def oxigraph_report(data: Graph, shapes: Graph, data_oxigraph: list | None = Non
         found = list(shapes_graph.shapes)
     except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as error:
         raise UsageError(f"the shapes cannot be read: {_first_line(error)}") from error
-    engine = _Engine(shapes_graph, data, data_oxigraph)
+    engine = _Engine(shapes_graph, data, data_oxigraph, store)
     results: list[_Hit] = []
     for shape in found:
         if shape.deactivated:
@@ -151,10 +155,11 @@ class _Store:
     """The data graph in an in-memory Oxigraph store, exact for SHACL and as Oxigraph reads it.
 
     The default graph holds every triple Oxigraph keeps unchanged; graph ``_EXACT`` the others
-    with a private datatype; graph ``_CANONICAL`` the others as Oxigraph keeps them.
+    with a private datatype; graph ``_CANONICAL`` the others as Oxigraph keeps them. ``store``,
+    a store whose default graph holds ``triples`` already, is made so rather than filled anew.
     """
 
-    def __init__(self, triples: list, checked: Iterable[URIRef]) -> None:
+    def __init__(self, triples: list, checked: Iterable[URIRef], store=None) -> None:
         checked_types = {ox.NamedNode(str(d)) for d in checked if d not in _STRINGS}
         retyped = {ox.NamedNode(d) for d in _RETYPED}
         targets = {ox.NamedNode(_XSD + "integer"), ox.NamedNode(_XSD + "dateTime")}
@@ -178,18 +183,24 @@ class _Store:
                 blank.append(triple)
             else:
                 kept.append(triple)
-        # Most triples go in through Oxigraph's own writer and parser, a third faster than a
-        # Quad object made in Python for each; but its parser relabels blank nodes, which must
-        # keep the data's labels to be named in the report.
-        self.store = ox.Store()
-        try:
-            text = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
-        except ValueError:  # quads of named graphs: the data graph is their union
-            kept = [ox.Triple(t.subject, t.predicate, t.object) for t in kept]
-            text = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
-        self.store.load(text, format=ox.RdfFormat.N_TRIPLES)
-        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in blank]
         self.originals: dict[ox.Literal, set] = {}
+        if store is not None:
+            self.store = store
+            quads = []
+            for triple in moved:
+                store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
+        else:
+            # Most triples go in through Oxigraph's own writer and parser, a third faster than
+            # a Quad object made in Python for each; but its parser relabels blank nodes, which
+            # must keep the data's labels to be named in the report.
+            self.store = ox.Store()
+            try:
+                text = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
+            except ValueError:  # quads of named graphs: the data graph is their union
+                kept = [ox.Triple(t.subject, t.predicate, t.object) for t in kept]
+                text = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
+            self.store.load(text, format=ox.RdfFormat.N_TRIPLES)
+            quads = [ox.Quad(t.subject, t.predicate, t.object) for t in blank]
         for triple in moved:
             s, p, o = triple.subject, triple.predicate, triple.object
             private = Lit(o.value, datatype=ox.NamedNode(_PRIVATE + o.datatype.value))
@@ -323,7 +334,9 @@ def _number(var: str) -> str:
 
 
 class _Engine:
-    def __init__(self, shapes_graph: ShapesGraph, data: Graph, triples: list | None) -> None:
+    def __init__(
+        self, shapes_graph: ShapesGraph, data: Graph, triples: list | None, store: object | None
+    ) -> None:
         self.sg = shapes_graph
         self.data = data
         # (a union graph's triples are not one context of its store: it is given as it is)
@@ -337,7 +350,7 @@ class _Engine:
         checked = set(graph.objects(None, SH.datatype))
         if triples is None:
             triples = oxigraph_triples(data)
-        self.db = _Store(triples, checked)
+        self.db = _Store(triples, checked, store)
         self._components: dict[tuple[Node, type], ConstraintComponent] = {}
         self._vars = count()
         self._compiling: list[Node] = []

@@ -104,12 +104,16 @@ def validate(
     engine: str = "pyshacl",
     data_ntriples: bytes | None = None,
     data_oxigraph: list | None = None,
+    data_store: object | None = None,
 ) -> Validation:
     """Run ``shapes`` against ``data`` (already reasoned: no engine adds inference here).
 
     ``engine`` is one of ``ENGINES``. ``"pyshacl"`` is the reference. ``data_ntriples``, the
     same graph as N-Triples if at hand, saves ``"pyrudof"`` writing it; ``data_oxigraph``, the
-    same graph as a list of ``pyoxigraph.Triple``, saves ``"oxigraph"`` converting it.
+    same graph as a list of ``pyoxigraph.Triple``, saves ``"oxigraph"`` converting it, and
+    ``data_store``, an in-memory Oxigraph store whose default graph holds ``data_oxigraph`` (as
+    Oxigraph keeps it), loading it: ``"oxigraph"`` then changes that store, which must not be
+    used afterwards.
 
     ``"oxigraph"`` (``clusterkg.shacl_sparql``) loads the data into an in-memory Oxigraph store
     and turns the constraints of each shape into SPARQL queries that return every violating
@@ -163,7 +167,7 @@ def validate(
     elif engine == "oxigraph":
         from .shacl_sparql import oxigraph_report  # loaded only when asked for
 
-        report = oxigraph_report(data, shapes, data_oxigraph)
+        report = oxigraph_report(data, shapes, data_oxigraph, data_store)
     else:
         raise UsageError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
     findings = [
