@@ -538,8 +538,8 @@ ASSERTED_STAGES = (publish_jsonld.release_files, ontodoc.release_files)
 
 
 class EarlyFiles:
-    """The files of :data:`ASSERTED_STAGES`, made by a process forked while the graph is
-    reasoned (its CPU would be idle otherwise).
+    """The files of :data:`ASSERTED_STAGES` and the :func:`asserted_dumps`, made by a process
+    forked while the graph is reasoned (its CPU would be idle otherwise).
 
     Pass :meth:`start` to ``pipeline.reasoned`` as ``ahead``, then this to
     :func:`write_release`. Use it as a context manager: leaving ends the process.
@@ -547,11 +547,13 @@ class EarlyFiles:
 
     def __init__(self) -> None:
         self.forked: Forked | None = None
+        self.dumps: Job | None = None
         self.jobs: list[Job] = []
 
     def start(self, loaded: Loaded) -> None:
         triples = sum(len(part) for part in loaded.sources.oxigraph.values())
         self.forked = Forked(loaded, 1 if triples >= FORK_FROM else 0)
+        self.dumps = self.forked.submit(asserted_dumps)  # first: the build waits for it first
         self.jobs = [self.forked.submit(stage) for stage in ASSERTED_STAGES]
 
     def __enter__(self) -> EarlyFiles:
@@ -605,7 +607,8 @@ def release_contents(
         listed = pages.listed_resources(checked)
         documents = [submit(pages.documents, run) for run in pages.runs(listed)]
         documents.append(submit(pages.index_files, listed))
-        add(graph_files(checked))  # the dumps: the ready store is built from them meanwhile
+        dumps = early.dumps.result() if early is not None and early.dumps is not None else None
+        add(graph_files(checked, dumps))  # the ready store is built from these meanwhile
         if checking is not None:
             checking()
             if not checked.ok:
@@ -671,32 +674,55 @@ def validation_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
     }
 
 
-def graph_files(checked: Checked) -> dict[str, tuple[bytes, str]]:
-    """The graph in every format, the inferred triples, the sources."""
-    base = checked.project.base
+@dataclass(frozen=True)
+class AssertedDumps:
+    """What the dumps take from the asserted graph alone: made while the graph is reasoned."""
+
+    graph_lines: dict[str, bytes]  # sorted N-Triples by named graph IRI
+    asserted: bytes  # kg.nt: their union, each line once
+    prefixes: dict[str, str]  # the prefixes ``asserted`` uses
+    turtle: bytes  # kg.ttl
+
+
+def asserted_dumps(loaded: Loaded) -> AssertedDumps:
+    """The asserted graph's part of :func:`graph_files`."""
+    base = loaded.project.base
     # Each graph is converted and sorted once; every dump is made from these lines.
     graph_lines = {
         str(iri): oxigraph_ntriples(triples)
-        for iri, triples in checked.sources.oxigraph.items()
+        for iri, triples in loaded.sources.oxigraph.items()
         if triples
     }
     asserted = _merged(graph_lines.values())
+    prefixes = used_prefixes(asserted, base)
+    return AssertedDumps(
+        graph_lines, asserted, prefixes, turtle_of_ntriples(asserted, base, prefixes)
+    )
+
+
+def graph_files(
+    checked: Checked, dumps: AssertedDumps | None = None
+) -> dict[str, tuple[bytes, str]]:
+    """The graph in every format, the inferred triples, the sources; ``dumps``, the
+    :func:`asserted_dumps` of ``checked`` if already made."""
+    base = checked.project.base
+    if dumps is None:
+        dumps = asserted_dumps(checked)
     inference = checked.inference
     inferred = (
         oxigraph_ntriples(inference.oxigraph)
         if inference.oxigraph is not None
         else ntriples(inference.inferred)
     )
-    graph_lines[str(checked.project.graph_iri("inferred"))] = inferred
-    asserted_prefixes = used_prefixes(asserted, base)
+    graph_lines = {**dumps.graph_lines, str(checked.project.graph_iri("inferred")): inferred}
     inferred_prefixes = used_prefixes(inferred, base)
-    every_prefix = dict(sorted({**asserted_prefixes, **inferred_prefixes}.items()))
+    every_prefix = dict(sorted({**dumps.prefixes, **inferred_prefixes}.items()))
     contents = {
         "kg.ttl": (
-            turtle_of_ntriples(asserted, base, asserted_prefixes),
+            dumps.turtle,
             "the asserted graph: ontology, reference data, profiles, source lines",
         ),
-        "kg.nt": (asserted, "the asserted graph as sorted N-Triples"),
+        "kg.nt": (dumps.asserted, "the asserted graph as sorted N-Triples"),
         "kg.trig": (
             trig(graph_lines, base, every_prefix),
             "every named graph, the inferred one included",

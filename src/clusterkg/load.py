@@ -244,9 +244,11 @@ def quote_source_lines(project: Project, triples_of_file: dict[Path, list[tuple]
     def add(triple: tuple) -> None:
         out[triple] = None
 
+    cited = f"{project.base}source/"
     for path, triples in triples_of_file.items():
-        terms = {t for s, _, o in triples for t in (s, o) if isinstance(t, URIRef)}
-        for term in sorted(terms):
+        # (only the candidates are sorted: sorting every IRI of a file cost more than the rest)
+        terms = {t for s, _, o in triples for t in (s, o) if str.startswith(t, cited)}
+        for term in sorted(t for t in terms if isinstance(t, URIRef)):
             match = pattern.match(term)
             if not match:
                 continue
