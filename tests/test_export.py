@@ -6,6 +6,7 @@ import errno
 import hashlib
 import multiprocessing
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -168,6 +169,30 @@ def test_a_build_by_forked_processes_writes_the_same_release(tmp_path, monkeypat
     monkeypatch.setattr(export.pages, "RUN", 40)
     assert main(["build", "--quiet", "--root", str(ROOT), "--out", str(forked)]) == 0
     assert _snapshot(forked) == _snapshot(alone)
+    assert multiprocessing.active_children() == []
+
+
+class _FullTemporaryDisk:
+    """``pickle`` for export, but no room left in the temporary folder."""
+
+    load = staticmethod(pickle.load)
+    HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+    @staticmethod
+    def dump(*_, **__) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("room", [True, False], ids=["through a file", "full temporary disk"])
+def test_the_asserted_dumps_come_back_from_the_forked_process(checked, monkeypatch, room):
+    monkeypatch.setattr(export, "FORK_FROM", 1)
+    if not room:
+        monkeypatch.setattr(export, "pickle", _FullTemporaryDisk)
+    with export.EarlyFiles() as early:
+        early.start(checked)
+        through_pipe = early._dumps.result()  # None when they are in the file
+        assert (through_pipe is None) == room
+        assert early.dumps() == export.asserted_dumps(checked)
     assert multiprocessing.active_children() == []
 
 

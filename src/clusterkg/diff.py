@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_canonical_graph
@@ -30,6 +31,9 @@ from rdflib.plugins.parsers.ntriples import W3CNTriplesParser
 from rdflib.util import guess_format
 
 from .errors import SourceError
+
+if TYPE_CHECKING:
+    from .metadata import Contents
 from .labels import compact, label
 from .project import CKG, DEFAULT_BASE, bind_prefixes
 
@@ -297,9 +301,7 @@ def markdown(changes: Changes, old_name: str, new_name: str, base: str = DEFAULT
 # --- The build stage -----------------------------------------------------------------------
 
 
-def release_files(
-    previous: Path, contents: dict[str, tuple[bytes, str]]
-) -> dict[str, tuple[bytes, str]]:
+def release_files(previous: Path, contents: Contents) -> dict[str, tuple[bytes, str]]:
     """``CHANGES.md`` and ``CHANGES.rdfp`` against the release in ``previous``.
 
     Nothing when ``previous`` holds no ``kg.nt`` (no previous release). A previous ``kg.nt``

@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, URIRef
@@ -34,6 +36,7 @@ from . import diff, metadata, ontodoc, pages
 from . import jsonld as publish_jsonld
 from .background import Forked, Job, can_fork
 from .errors import UsageError
+from .metadata import Contents, Written, file_sha256, file_size
 from .oxterms import XSD_STRING, from_oxigraph, ntriples_rows, oxigraph_triples, to_oxigraph
 from .pipeline import Checked, Loaded, collector_paused
 from .project import bind_prefixes, prefixes
@@ -547,14 +550,35 @@ class EarlyFiles:
 
     def __init__(self) -> None:
         self.forked: Forked | None = None
-        self.dumps: Job | None = None
+        self._dumps: Job | None = None
+        self._spill: BinaryIO | None = None
         self.jobs: list[Job] = []
 
     def start(self, loaded: Loaded) -> None:
         triples = sum(len(part) for part in loaded.sources.oxigraph.values())
         self.forked = Forked(loaded, 1 if triples >= FORK_FROM else 0)
-        self.dumps = self.forked.submit(asserted_dumps)  # first: the build waits for it first
+        # The dumps (hundreds of MB at a million triples) come back through a file the forked
+        # process inherits: a pipe would hold that process until the build, busy reasoning,
+        # had read them 64 KiB at a time, each read waiting for its turn at the GIL.
+        if self.forked.workers:
+            # made before the fork, which shares it; closed on leaving
+            self._spill = tempfile.TemporaryFile()  # noqa: SIM115
+            spill = self._spill.fileno()
+            self._dumps = self.forked.submit(_through_file, asserted_dumps, spill)
+        else:
+            self._dumps = self.forked.submit(asserted_dumps)
         self.jobs = [self.forked.submit(stage) for stage in ASSERTED_STAGES]
+
+    def dumps(self) -> AssertedDumps | None:
+        """The :func:`asserted_dumps`, if :meth:`start` had them made."""
+        if self._dumps is None:
+            return None
+        made = self._dumps.result()
+        if made is None:  # in the file
+            assert self._spill is not None
+            self._spill.seek(0)
+            made = pickle.load(self._spill)
+        return made
 
     def __enter__(self) -> EarlyFiles:
         return self
@@ -562,6 +586,20 @@ class EarlyFiles:
     def __exit__(self, *exc) -> None:
         if self.forked is not None:
             self.forked.__exit__(*exc)
+        if self._spill is not None:
+            self._spill.close()
+
+
+def _through_file(state: object, function: Callable, fileno: int) -> object:
+    """``function(state)`` written to the open file ``fileno`` (None returned), or returned
+    if it cannot be written there."""
+    made = function(state)
+    try:
+        with os.fdopen(os.dup(fileno), "wb") as out:
+            pickle.dump(made, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # (a full disk): through the pipe after all
+        return made
+    return None
 
 
 def release_contents(
@@ -571,7 +609,7 @@ def release_contents(
     checking: Callable[[], None] | None = None,
     early: EarlyFiles | None = None,
     staging: Path | None = None,
-) -> dict[str, tuple[bytes, str]] | None:
+) -> Contents | None:
     """Every release file's bytes and description, by path inside the release.
 
     ``previous`` is the release being replaced, if any: the changes are described against it.
@@ -582,7 +620,7 @@ def release_contents(
     if started, has the files of the asserted graph under way. With ``staging``, the forked
     processes write the files they make under it themselves, and ``made`` gets the others.
     """
-    contents: dict[str, tuple[bytes, str]] = {}
+    contents: Contents = {}
 
     def add(files: dict[str, tuple[bytes, str]]) -> None:
         contents.update(files)
@@ -607,8 +645,8 @@ def release_contents(
         listed = pages.listed_resources(checked)
         documents = [submit(pages.documents, run) for run in pages.runs(listed)]
         documents.append(submit(pages.index_files, listed))
-        dumps = early.dumps.result() if early is not None and early.dumps is not None else None
-        add(graph_files(checked, dumps))  # the ready store is built from these meanwhile
+        # the dumps: the ready store is built from them meanwhile
+        add(graph_files(checked, early.dumps() if early is not None else None))
         if checking is not None:
             checking()
             if not checked.ok:
@@ -628,7 +666,7 @@ def release_contents(
 def _collect(
     jobs: list[tuple[Job, bool]],
     add: Callable[[dict[str, tuple[bytes, str]]], None],
-    contents: dict[str, tuple[bytes, str]],
+    contents: Contents,
 ) -> None:
     """Add each job's files, in order; those already on disk go to ``contents`` only."""
     for job, on_disk in jobs:
@@ -638,21 +676,17 @@ def _collect(
             add(job.result())
 
 
-def _written(
-    checked: Checked, staging: Path, stage: Callable, *args: object
-) -> dict[str, tuple[bytes, str]]:
-    """``stage(checked, *args)``, its files written under ``staging`` too."""
+def _written(checked: Checked, staging: Path, stage: Callable, *args: object) -> Contents:
+    """``stage(checked, *args)``, its files written under ``staging``: their sizes and
+    checksums, not their bytes, come back."""
     files = stage(checked, *args)
     _write_now(staging, [(name, data) for name, (data, _) in files.items()])
-    return files
+    return {name: (Written.of(data), text) for name, (data, text) in files.items()}
 
 
-def sha256sums(contents: dict[str, tuple[bytes, str]]) -> bytes:
+def sha256sums(contents: Contents) -> bytes:
     """``sha256sum -c`` format, one line per file in path order."""
-    lines = [
-        f"{hashlib.sha256(data).hexdigest()}  {name}\n"
-        for name, (data, _) in sorted(contents.items())
-    ]
+    lines = [f"{file_sha256(data)}  {name}\n" for name, (data, _) in sorted(contents.items())]
     return "".join(lines).encode("utf-8")
 
 
@@ -775,7 +809,7 @@ def write_release(
     digests = dict(line.split("  ", 1)[::-1] for line in sums.decode("utf-8").splitlines())
     digests["SHA256SUMS"] = hashlib.sha256(sums).hexdigest()  # (every file is hashed once)
     return [
-        ReleaseFile(name, len(data), digests[name], description)
+        ReleaseFile(name, file_size(data), digests[name], description)
         for name, (data, description) in contents.items()
     ]
 

@@ -85,6 +85,32 @@ PLAIN_TEXT = ("text/plain", "TXT")
 _RDF_TYPE = f"<{RDF.type}>".encode()
 
 
+@dataclass(frozen=True)
+class Written:
+    """A release file a forked process has written already: what the build still needs of it
+    (its bytes would cross from that process for nothing)."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes) -> Written:
+        return cls(len(data), hashlib.sha256(data).hexdigest())
+
+
+# Release files by path inside the release: (bytes, or what is known of a written file;
+# description).
+Contents = dict[str, tuple[bytes | Written, str]]
+
+
+def file_size(data: bytes | Written) -> int:
+    return data.size if isinstance(data, Written) else len(data)
+
+
+def file_sha256(data: bytes | Written) -> str:
+    return data.sha256 if isinstance(data, Written) else hashlib.sha256(data).hexdigest()
+
+
 def dataset_file(checked: Checked) -> Path:
     return checked.project.root / "data" / "dataset.ttl"
 
@@ -95,7 +121,7 @@ def shapes_file(checked: Checked) -> Path:
 
 def release_files(
     checked: Checked,
-    contents: dict[str, tuple[bytes, str]],
+    contents: Contents,
     sparql_endpoint: str | None = None,
     counted: GraphStatistics | None = None,
 ) -> dict[str, tuple[bytes, str]]:
@@ -269,7 +295,7 @@ def _slug(term: URIRef) -> str:
 
 def void_graph(
     checked: Checked,
-    contents: dict[str, tuple[bytes, str]],
+    contents: Contents,
     described: Graph,
     sparql_endpoint: str | None = None,
     counted: GraphStatistics | None = None,
@@ -386,7 +412,7 @@ def _counts(out: Graph, dataset: URIRef, stats: Statistics) -> None:
 NOT_DISTRIBUTIONS = ("doc/", "queries/", "index.html", ".htaccess", "nginx.conf")
 
 
-def distributed_files(contents: dict[str, tuple[bytes, str]]) -> list[str]:
+def distributed_files(contents: Contents) -> list[str]:
     """The release files the record lists: the data, its documentation and its sources."""
     skip = {CHECKSUMS_FILE, *METADATA_FILES}
     return sorted(
@@ -401,9 +427,7 @@ def media_type(path: str) -> tuple[URIRef, URIRef]:
     return URIRef(IANA + mime), FILE_TYPE[code]
 
 
-def catalog_graph(
-    checked: Checked, contents: dict[str, tuple[bytes, str]], described: Graph
-) -> Graph:
+def catalog_graph(checked: Checked, contents: Contents, described: Graph) -> Graph:
     """The hand-written record with one distribution per release file added."""
     base = checked.project.base
     dataset = dataset_iri(described)
@@ -428,12 +452,13 @@ def catalog_graph(
         out.add((dist, DCAT.downloadURL, url))
         out.add((dist, DCAT.mediaType, mime))
         out.add((dist, DCTERMS.format, file_type))
-        out.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        size = file_size(data)
+        out.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         checksum = BNode()  # written inline as [ ... ]: no label reaches the file
         out.add((dist, SPDX.checksum, checksum))
         out.add((checksum, RDF.type, SPDX.Checksum))
         out.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        digest = hashlib.sha256(data).hexdigest()
+        digest = file_sha256(data)
         out.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
         if path.startswith("source/") and (source_rights, None, None) in described:
             out.add((dist, DCTERMS.rights, source_rights))
