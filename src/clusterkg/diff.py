@@ -31,11 +31,11 @@ from rdflib.plugins.parsers.ntriples import W3CNTriplesParser
 from rdflib.util import guess_format
 
 from .errors import SourceError
+from .labels import compact, label
+from .project import CKG, DEFAULT_BASE, bind_prefixes
 
 if TYPE_CHECKING:
     from .metadata import Contents
-from .labels import compact, label
-from .project import CKG, DEFAULT_BASE, bind_prefixes
 
 CHANGES_FILE = "CHANGES.md"
 PATCH_FILE = "CHANGES.rdfp"

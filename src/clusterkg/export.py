@@ -628,8 +628,8 @@ def release_contents(
             made(files)
 
     workers = min(os.cpu_count() or 1, 8) if len(checked.data_index()) >= FORK_FROM else 0
-    pages.indexes(checked)  # made once, here: each forked process would make its own
     with collector_paused(), Forked(checked, workers) as forked:
+        pages.indexes(checked)  # made once, before the forks: each process would make its own
         # What does not depend on validation is made by forked processes meanwhile.
         written = staging is not None and forked.workers > 0
 

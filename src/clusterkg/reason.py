@@ -44,7 +44,8 @@ class Inference:
     # ``inferred`` as Oxigraph triples, when the reasoner had them: saves converting it back.
     oxigraph: list | None = None
     # An Oxigraph store whose default graph is the data graph (the asserted triples and
-    # ``inferred``), when the reasoner had one: the quality checks run on it.
+    # ``inferred``), when the reasoner had one: the quality checks run on it, then the oxigraph
+    # SHACL engine.
     store: object | None = field(default=None, compare=False, repr=False)
 
 
