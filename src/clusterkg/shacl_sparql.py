@@ -185,10 +185,7 @@ class _Store:
                 kept.append(triple)
         self.originals: dict[ox.Literal, set] = {}
         if store is not None:
-            self.store = store
-            quads = []
-            for triple in moved:
-                store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
+            self.store, quads = store, []
         else:
             # Most triples go in through Oxigraph's own writer and parser, a third faster than
             # a Quad object made in Python for each; but its parser relabels blank nodes, which
@@ -203,6 +200,8 @@ class _Store:
             quads = [ox.Quad(t.subject, t.predicate, t.object) for t in blank]
         for triple in moved:
             s, p, o = triple.subject, triple.predicate, triple.object
+            if store is not None:  # its default graph holds the triple, retyped
+                store.remove(ox.Quad(s, p, o))
             private = Lit(o.value, datatype=ox.NamedNode(_PRIVATE + o.datatype.value))
             quads += [ox.Quad(s, p, private, _EXACT), ox.Quad(s, p, o, _CANONICAL)]
             self.originals.setdefault(_canonical(o), set()).add(o)
