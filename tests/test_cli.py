@@ -16,7 +16,7 @@ from clusterkg.cli import main
 from clusterkg.export import ReleaseFile
 from clusterkg.report import file_rows
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -126,6 +126,16 @@ def test_bad_usage_is_one_line_and_exit_2(capsys, args, message):
     assert code == 2
     assert err.startswith("error: ") and message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_broken_quality_check_names_its_file_and_line(capsys, tmp_path):
+    # The checks run in Oxigraph, which reports the syntax error (rdflib does not read them).
+    root = copy_project(tmp_path)
+    bad = root / "queries" / "checks" / "zz_broken.rq"
+    bad.write_text("#+ summary: broken\nSELECT ?x WHERE {\n  ?x ?y\n}\n", encoding="utf-8")
+    code, _, err = run(capsys, "validate", "--root", str(root))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert re.match(rf"error: {re.escape(str(bad))}:\d+: bad SPARQL \(.+, column \d+\)$", err)
 
 
 @pytest.mark.parametrize("engine", ["rdflib", "ready Oxigraph store"])

@@ -10,6 +10,7 @@ from rdflib.namespace import PROV
 
 from clusterkg.errors import SourceError
 from clusterkg.load import load
+from clusterkg.oxterms import oxigraph_triples
 from clusterkg.project import CKG, DEFAULT_BASE, Project
 
 from .conftest import ROOT, copy_project
@@ -129,3 +130,28 @@ def test_rebase_moves_instances_not_ontology_terms(tmp_path):
     assert any(
         str(e).startswith(f"{base}source/") for e in union.subjects(RDF.type, CKG.SourceExcerpt)
     )
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, "https://data.example.org/kg/"])
+def test_each_named_graph_is_the_same_triples_in_both_forms(tmp_path, base):
+    # The fast engines and the writers read the Oxigraph form, the pages the rdflib one; the
+    # source lines are quoted in both at once. A second file citing lines already cited gets
+    # no second description of them.
+    root = copy_project(tmp_path)
+    source = f"{DEFAULT_BASE}source/{SOURCE.name}"
+    (root / "data" / "profiles" / "second.ttl").write_text(
+        f"<{DEFAULT_BASE}id/cluster/second> <http://www.w3.org/ns/prov#wasDerivedFrom> "
+        f"<{source}#line=121,122> , <{source}#line=0,1> .\n",
+        encoding="utf-8",
+    )
+    sources = load(Project(root, base))
+
+    def spo(triples) -> list[tuple]:  # parsed triples come as quads
+        return [(t.subject, t.predicate, t.object) for t in triples]
+
+    for iri in sources.graph_iris():
+        assert spo(oxigraph_triples(sources.graph_triples(iri))) == spo(sources.oxigraph[iri])
+    quotes = sources.oxigraph[Project(root, base).graph_iri("sources")]
+    assert len(quotes) == len(set(quotes))
+    excerpt = f"{base}source/{SOURCE.name}#line=121,122"
+    assert sum(str(t.subject.value) == excerpt for t in quotes) == 6

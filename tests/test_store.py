@@ -191,6 +191,23 @@ def test_cold_start_from_the_ready_store(release):
     assert len(outputs["rdflib"].splitlines()) > 5
 
 
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_a_query_on_the_ready_store_does_not_load_rdflibs_sparql_parser(release, fmt):
+    # Building rdflib's SPARQL grammar took a third of a cold `query --release`; Oxigraph
+    # parses the query there, and reports a syntax error the same way (see test_cli).
+    script = (
+        "import sys\n"
+        "from clusterkg.cli import main\n"
+        f"code = main(['query', '01_technology_areas', '--quiet', '--format', {fmt!r}, "
+        f"'--root', {str(ROOT)!r}, '--release', {str(release)!r}])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('rdflib.plugins.sparql', "
+        "'pyparsing')))\n"
+        "print('LOADED', code, loaded)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    assert run.stdout.splitlines()[-1] == "LOADED 0 []"
+
+
 # --- same rows everywhere -------------------------------------------------------------------
 
 

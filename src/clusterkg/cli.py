@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import multiprocessing
 import os
 import pkgutil
 import sys
@@ -125,7 +124,9 @@ def run() -> NoReturn:
     running is ended or waited for, as the usual exit does (daemonic ones are ended).
     """
     code = main()
-    for child in multiprocessing.active_children():
+    # Not imported by a command that starts no process (a cold query is quicker without it).
+    multiprocessing = sys.modules.get("multiprocessing")
+    for child in multiprocessing.active_children() if multiprocessing else ():
         if child.daemon:
             child.terminate()
         child.join()

@@ -221,9 +221,8 @@ def load(project: Project) -> LoadedSources:
         loaded.triples.setdefault(graph_iri, []).extend(triples)
         loaded.oxigraph.setdefault(graph_iri, []).extend(parsed)
         loaded.files.append(path)
-    quotes = quote_source_lines(project, triples_of_file)
-    loaded.triples[project.graph_iri("sources")] = quotes
-    loaded.oxigraph[project.graph_iri("sources")] = oxigraph_triples(quotes)
+    sources = project.graph_iri("sources")
+    loaded.triples[sources], loaded.oxigraph[sources] = quote_source_lines(project, triples_of_file)
     return loaded
 
 
@@ -232,23 +231,26 @@ def _citation_pattern(project: Project) -> re.Pattern[str]:
     return re.compile(re.escape(f"{project.base}source/") + r"([^/#]+)(?:#line=(\d+),(\d+))?$")
 
 
-def quote_source_lines(project: Project, triples_of_file: dict[Path, list[tuple]]) -> list[tuple]:
-    """Describe every cited source document and line range, checking each citation.
+def quote_source_lines(
+    project: Project, triples_of_file: dict[Path, list[tuple]]
+) -> tuple[list[tuple], list]:
+    """Describe every cited source document and line range, checking each citation: the
+    triples as rdflib terms and as Oxigraph triples.
 
     RFC 5147 counts positions between lines from 0, so ``#line=42,43`` is line 43 alone.
     """
     pattern = _citation_pattern(project)
     documents: dict[URIRef, list[str]] = {}
-    out: dict[tuple, None] = {}  # (a dict, in order and each once: files may cite the same lines)
-
-    def add(triple: tuple) -> None:
-        out[triple] = None
-
+    described: set[URIRef] = set()  # files may cite the same lines: described once
+    quotes: list[tuple] = []
+    # Made beside the rdflib terms: converting each excerpt's literals afterwards took a
+    # third of loading a million triples.
+    oxigraph: list = []
     cited = f"{project.base}source/"
     for path, triples in triples_of_file.items():
         # (only the candidates are sorted: sorting every IRI of a file cost more than the rest)
         terms = {t for s, _, o in triples for t in (s, o) if str.startswith(t, cited)}
-        for term in sorted(t for t in terms if isinstance(t, URIRef)):
+        for term in sorted(t for t in terms if isinstance(t, URIRef) and t not in described):
             match = pattern.match(term)
             if not match:
                 continue
@@ -267,31 +269,55 @@ def quote_source_lines(project: Project, triples_of_file: dict[Path, list[tuple]
                     f"(#line=N,M quotes lines N+1 to M, see {RFC5147})",
                     line=find_line(path, [f"line={start},{end}", f"line\\={start}\\,{end}"]),
                 )
+            described.add(term)
             span = f"line {first}" if first == last else f"lines {first}-{last}"
-            add((term, _TYPE, _EXCERPT))
-            add((term, _EXCERPT_OF, doc))
-            add((term, _FIRST_LINE, _line_number(first)))
-            add((term, _LAST_LINE, _line_number(last)))
-            add((term, _QUOTATION, Literal("\n".join(lines[first - 1 : last]))))
-            add((term, _PREF_LABEL, Literal(f"{name}, {span}", lang="en")))
+            quotation, label = "\n".join(lines[first - 1 : last]), f"{name}, {span}"
+            (first_term, first_node), (last_term, last_node) = _line(first), _line(last)
+            quotes += (
+                (term, _TYPE, _EXCERPT),
+                (term, _EXCERPT_OF, doc),
+                (term, _FIRST_LINE, first_term),
+                (term, _LAST_LINE, last_term),
+                (term, _QUOTATION, Literal(quotation)),
+                (term, _PREF_LABEL, Literal(label, lang="en")),
+            )
+            node = ox.NamedNode(term)
+            oxigraph += (
+                ox.Triple(node, _OX[_TYPE], _OX[_EXCERPT]),
+                ox.Triple(node, _OX[_EXCERPT_OF], ox.NamedNode(doc)),
+                ox.Triple(node, _OX[_FIRST_LINE], first_node),
+                ox.Triple(node, _OX[_LAST_LINE], last_node),
+                ox.Triple(node, _OX[_QUOTATION], ox.Literal(quotation)),
+                ox.Triple(node, _OX[_PREF_LABEL], ox.Literal(label, language="en")),
+            )
+    described_documents = []
     for doc, lines in documents.items():
         data = (project.sources_dir / doc[len(f"{project.base}source/") :]).read_bytes()
-        add((doc, RDF.type, CKG.SourceDocument))
-        add((doc, CKG.lineCount, _line_number(len(lines))))
-        add((doc, CKG.sha256, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
-    return list(out)
+        described_documents += (
+            (doc, RDF.type, CKG.SourceDocument),
+            (doc, CKG.lineCount, _line(len(lines))[0]),
+            (doc, CKG.sha256, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)),
+        )
+    return quotes + described_documents, oxigraph + oxigraph_triples(described_documents)
 
 
 # The terms of every excerpt's description, looked up once (a Namespace builds a new URIRef
-# on every attribute access), and its line numbers, which repeat from one excerpt to the next.
+# on every attribute access), with their Oxigraph terms, and its line numbers, which repeat
+# from one excerpt to the next.
 _TYPE, _PREF_LABEL = RDF.type, SKOS.prefLabel
 _EXCERPT, _EXCERPT_OF, _QUOTATION = CKG.SourceExcerpt, CKG.excerptOf, CKG.quotation
 _FIRST_LINE, _LAST_LINE = CKG.firstLine, CKG.lastLine
+_OX = {
+    term: ox.NamedNode(term)
+    for term in (_TYPE, _PREF_LABEL, _EXCERPT, _EXCERPT_OF, _QUOTATION, _FIRST_LINE, _LAST_LINE)
+}
 
 
 @lru_cache(maxsize=1 << 14)
-def _line_number(number: int) -> Literal:
-    return Literal(number, datatype=XSD.positiveInteger)
+def _line(number: int) -> tuple[Literal, ox.Literal]:
+    """A line number as rdflib and Oxigraph terms."""
+    term = Literal(number, datatype=XSD.positiveInteger)
+    return term, ox.Literal(str(term), datatype=ox.NamedNode(XSD.positiveInteger))
 
 
 def _read_source_lines(project: Project, name: str, citing: Path) -> list[str]:

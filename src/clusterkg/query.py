@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
 from .errors import SourceError, UsageError
@@ -145,6 +143,11 @@ def _line_of(path: Path, needle: str) -> int | None:
 
 
 def _check_syntax(query: CatalogQuery) -> None:
+    # Imported here: building rdflib's SPARQL grammar is a third of a cold `query --release`,
+    # which leaves the syntax to Oxigraph.
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import prepareQuery
+
     try:
         prepareQuery(query.text)
     except ParseException as exc:
@@ -155,9 +158,10 @@ def _check_syntax(query: CatalogQuery) -> None:
         raise SourceError(query.path, f"bad SPARQL ({exc})") from exc
 
 
-def load_catalog(folder: Path) -> dict[str, CatalogQuery]:
-    """Every ``*.rq`` directly in ``folder``, by name (the file stem), in name order."""
-    return {q.name: q for q in (read_query(p) for p in sorted(folder.glob("*.rq")))}
+def load_catalog(folder: Path, check: bool = True) -> dict[str, CatalogQuery]:
+    """Every ``*.rq`` directly in ``folder``, by name (the file stem), in name order
+    (``check``: see :func:`read_query`)."""
+    return {q.name: q for q in (read_query(p, check) for p in sorted(folder.glob("*.rq")))}
 
 
 def find_query(project: Project, name_or_file: str, check: bool = True) -> CatalogQuery:

@@ -15,11 +15,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import pyshacl
-from pyshacl.rdfutil import clone_blank_node
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from .errors import UsageError
@@ -81,7 +78,11 @@ class Validation:
         return "\n".join([head, *(f.line() for f in self.findings)]) + "\n"
 
 
-_prepared = lru_cache(maxsize=512)(prepareQuery)
+@lru_cache(maxsize=512)
+def _prepared(text: str):
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text)
 
 
 class _PreparedQueryGraph(Graph):
@@ -187,6 +188,10 @@ def validate(
 
 
 def _pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+    # pySHACL (and rdflib's SPARQL engine, which it loads) is imported only by the engines
+    # that use it: a fifth of a second before a build on the fast engines could start.
+    import pyshacl
+
     store = data.store
     if not store.context_aware:  # pySHACL wraps the data in a Dataset, which needs contexts
         store = Graph().store
@@ -250,6 +255,12 @@ def _pyrudof_report(data: Graph, shapes: Graph, data_ntriples: bytes | None) -> 
     return _as_reference(Graph().parse(data=text, format="nt"), shapes)
 
 
+def _clone_blank_node(*args, **kwargs) -> Node:
+    from pyshacl.rdfutil import clone_blank_node  # (imported with pySHACL: see above)
+
+    return clone_blank_node(*args, **kwargs)
+
+
 def _as_reference(raw: Graph, shapes: Graph) -> Graph:
     """rudof's report ``raw`` in the form pySHACL gives it (see ``validate``)."""
     report = Graph(bind_namespaces="core")
@@ -270,7 +281,7 @@ def _copy_result(raw: Graph, old: Node, report: Graph, shapes: Graph) -> BNode:
     component = raw.value(old, SH.sourceConstraintComponent)
     shape = raw.value(old, SH.sourceShape)
     if isinstance(shape, URIRef) and shape.startswith(_GENID):
-        shape = clone_blank_node(shapes, BNode(shape[len(_GENID) :]), report, keepid=True)
+        shape = _clone_blank_node(shapes, BNode(shape[len(_GENID) :]), report, keepid=True)
     path = shapes.value(shape, SH.path)
     for predicate, value in raw.predicate_objects(old):
         if predicate == SH.sourceShape:
@@ -280,9 +291,9 @@ def _copy_result(raw: Graph, old: Node, report: Graph, shapes: Graph) -> BNode:
                 continue  # pySHACL gives details for sh:node only
             value = _copy_result(raw, value, report, shapes)
         elif predicate == SH.resultPath and isinstance(path, BNode):
-            value = clone_blank_node(shapes, path, report, keepid=True)
+            value = _clone_blank_node(shapes, path, report, keepid=True)
         elif isinstance(value, BNode):
-            value = clone_blank_node(raw, value, report)
+            value = _clone_blank_node(raw, value, report)
         report.add((result, predicate, value))
     messages = list(shapes.objects(shape, SH.message))
     if component == SH.SPARQLConstraintComponent:
@@ -311,7 +322,7 @@ def _as_reference_sparql(
     if len(constraints) == 1 and report.value(result, SH.sourceConstraint) is None:
         constraint = constraints[0]
         if isinstance(constraint, BNode):
-            constraint = clone_blank_node(shapes, constraint, report, keepid=True)
+            constraint = _clone_blank_node(shapes, constraint, report, keepid=True)
         report.add((result, SH.sourceConstraint, constraint))
     # pySHACL gives the shape's own messages as well as the constraint's; rudof only the latter.
     bound = {
