@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import ORG, SKOS
@@ -220,3 +223,20 @@ def test_cli_takes_the_reasoner(tmp_path, capsys):
     assert main(["build", "--quiet", "--root", str(ROOT), "--out", str(tmp_path / "ref")]) == 0
     for name in ("kg.trig", "inferred.ttl", "validation.ttl"):
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes()
+
+
+def test_loading_and_reasoning_on_the_fast_engines_import_no_reference_engine():
+    # Until the build forks, loading and reasoning have one CPU; pySHACL and rdflib's SPARQL
+    # engine took a fifth of a second to import there. The oxigraph validator imports pySHACL
+    # (for its shapes) later, on CPUs the pages share.
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from clusterkg.pipeline import reasoned\n"
+        "from clusterkg.project import Project\n"
+        f"project = Project(Path({str(ROOT)!r}), reasoner='oxigraph', validator='oxigraph')\n"
+        "assert len(reasoned(project).inference.inferred) > 100\n"
+        "print([m for m in sys.modules if m.startswith(('pyshacl', 'rdflib.plugins.sparql'))])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    assert run.stdout.splitlines()[-1] == "[]"

@@ -283,12 +283,12 @@ def quote_source_lines(
             )
             node = ox.NamedNode(term)
             oxigraph += (
-                ox.Triple(node, _OX[_TYPE], _OX[_EXCERPT]),
-                ox.Triple(node, _OX[_EXCERPT_OF], ox.NamedNode(doc)),
-                ox.Triple(node, _OX[_FIRST_LINE], first_node),
-                ox.Triple(node, _OX[_LAST_LINE], last_node),
-                ox.Triple(node, _OX[_QUOTATION], ox.Literal(quotation)),
-                ox.Triple(node, _OX[_PREF_LABEL], ox.Literal(label, language="en")),
+                ox.Triple(node, _OX_TYPE, _OX_EXCERPT),
+                ox.Triple(node, _OX_EXCERPT_OF, ox.NamedNode(doc)),
+                ox.Triple(node, _OX_FIRST, first_node),
+                ox.Triple(node, _OX_LAST, last_node),
+                ox.Triple(node, _OX_QUOTATION, ox.Literal(quotation)),
+                ox.Triple(node, _OX_PREF_LABEL, ox.Literal(label, language="en")),
             )
     described_documents = []
     for doc, lines in documents.items():
@@ -307,10 +307,10 @@ def quote_source_lines(
 _TYPE, _PREF_LABEL = RDF.type, SKOS.prefLabel
 _EXCERPT, _EXCERPT_OF, _QUOTATION = CKG.SourceExcerpt, CKG.excerptOf, CKG.quotation
 _FIRST_LINE, _LAST_LINE = CKG.firstLine, CKG.lastLine
-_OX = {
-    term: ox.NamedNode(term)
+_OX_TYPE, _OX_PREF_LABEL, _OX_EXCERPT, _OX_EXCERPT_OF, _OX_QUOTATION, _OX_FIRST, _OX_LAST = (
+    ox.NamedNode(term)
     for term in (_TYPE, _PREF_LABEL, _EXCERPT, _EXCERPT_OF, _QUOTATION, _FIRST_LINE, _LAST_LINE)
-}
+)
 
 
 @lru_cache(maxsize=1 << 14)

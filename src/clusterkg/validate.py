@@ -256,7 +256,7 @@ def _pyrudof_report(data: Graph, shapes: Graph, data_ntriples: bytes | None) -> 
 
 
 def _clone_blank_node(*args, **kwargs) -> Node:
-    from pyshacl.rdfutil import clone_blank_node  # (imported with pySHACL: see above)
+    from pyshacl.rdfutil import clone_blank_node  # (as pySHACL: see _pyshacl_report)
 
     return clone_blank_node(*args, **kwargs)
 
