@@ -184,15 +184,18 @@ class _FullTemporaryDisk:
 
 
 @pytest.mark.parametrize("room", [True, False], ids=["through a file", "full temporary disk"])
-def test_the_asserted_dumps_come_back_from_the_forked_process(checked, monkeypatch, room):
+def test_what_the_early_process_makes_comes_back(checked, monkeypatch, room):
     monkeypatch.setattr(export, "FORK_FROM", 1)
     if not room:
         monkeypatch.setattr(export, "pickle", _FullTemporaryDisk)
     with export.EarlyFiles() as early:
         early.start(checked)
-        through_pipe = early._dumps.result()  # None when they are in the file
-        assert (through_pipe is None) == room
+        answers = [early._dumps, *early.jobs]
+        # A job answers None when its answer is in the file, itself when it could not be.
+        assert [answer.job.result() is None for answer in answers] == [room] * 3
         assert early.dumps() == export.asserted_dumps(checked)
+        made = [answer.result() for answer in early.jobs]
+        assert made == [stage(checked) for stage in export.ASSERTED_STAGES]
     assert multiprocessing.active_children() == []
 
 

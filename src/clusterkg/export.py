@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, URIRef
@@ -550,35 +550,30 @@ class EarlyFiles:
 
     def __init__(self) -> None:
         self.forked: Forked | None = None
-        self._dumps: Job | None = None
-        self._spill: BinaryIO | None = None
-        self.jobs: list[Job] = []
+        self._dumps: _Answer | None = None
+        self._spills: list[BinaryIO] = []
+        self.jobs: list[_Answer] = []
 
     def start(self, loaded: Loaded) -> None:
         triples = sum(len(part) for part in loaded.sources.oxigraph.values())
         self.forked = Forked(loaded, 1 if triples >= FORK_FROM else 0)
-        # The dumps (hundreds of MB at a million triples) come back through a file the forked
-        # process inherits: a pipe would hold that process until the build, busy reasoning,
-        # had read them 64 KiB at a time, each read waiting for its turn at the GIL.
-        if self.forked.workers:
-            # made before the fork, which shares it; closed on leaving
-            self._spill = tempfile.TemporaryFile()  # noqa: SIM115
-            spill = self._spill.fileno()
-            self._dumps = self.forked.submit(_through_file, asserted_dumps, spill)
-        else:
-            self._dumps = self.forked.submit(asserted_dumps)
-        self.jobs = [self.forked.submit(stage) for stage in ASSERTED_STAGES]
+        stages = (asserted_dumps, *ASSERTED_STAGES)
+        if not self.forked.workers:
+            self._dumps, *self.jobs = (_Answer(self.forked.submit(stage)) for stage in stages)
+            return
+        # What the forked process makes (hundreds of MB at a million triples) comes back
+        # through files it inherits: a pipe would hold that process until the build, busy
+        # reasoning, had read it 64 KiB at a time, each read waiting for its turn at the GIL.
+        # The files are made before the fork, which shares them, and closed on leaving.
+        self._spills = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115
+        self._dumps, *self.jobs = (
+            _Answer(self.forked.submit(_through_file, stage, spill.fileno()), spill)
+            for stage, spill in zip(stages, self._spills, strict=True)
+        )
 
     def dumps(self) -> AssertedDumps | None:
         """The :func:`asserted_dumps`, if :meth:`start` had them made."""
-        if self._dumps is None:
-            return None
-        made = self._dumps.result()
-        if made is None:  # in the file
-            assert self._spill is not None
-            self._spill.seek(0)
-            made = pickle.load(self._spill)
-        return made
+        return None if self._dumps is None else self._dumps.result()
 
     def __enter__(self) -> EarlyFiles:
         return self
@@ -586,8 +581,23 @@ class EarlyFiles:
     def __exit__(self, *exc) -> None:
         if self.forked is not None:
             self.forked.__exit__(*exc)
-        if self._spill is not None:
-            self._spill.close()
+        for spill in self._spills:
+            spill.close()
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A job of :class:`EarlyFiles`, whose answer may be in the file ``spill``."""
+
+    job: Job
+    spill: BinaryIO | None = None
+
+    def result(self) -> Any:
+        made = self.job.result()
+        if made is None and self.spill is not None:  # in the file (see _through_file)
+            self.spill.seek(0)
+            made = pickle.load(self.spill)
+        return made
 
 
 def _through_file(state: object, function: Callable, fileno: int) -> object:
@@ -665,7 +675,7 @@ def release_contents(
 
 
 def _collect(
-    jobs: list[tuple[Job, bool]],
+    jobs: list[tuple[Job | _Answer, bool]],
     add: Callable[[dict[str, tuple[bytes, str]]], None],
     contents: Contents,
 ) -> None:
