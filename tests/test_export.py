@@ -191,7 +191,7 @@ def test_what_the_early_process_makes_comes_back(checked, monkeypatch, room):
     with export.EarlyFiles() as early:
         early.start(checked)
         answers = [early._dumps, *early.jobs]
-        # A job answers None when its answer is in the file, itself when it could not be.
+        # A job answers None when its answer is in its file, and the answer if that failed.
         assert [answer.job.result() is None for answer in answers] == [room] * 3
         assert early.dumps() == export.asserted_dumps(checked)
         made = [answer.result() for answer in early.jobs]

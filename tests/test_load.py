@@ -154,4 +154,4 @@ def test_each_named_graph_is_the_same_triples_in_both_forms(tmp_path, base):
     quotes = sources.oxigraph[Project(root, base).graph_iri("sources")]
     assert len(quotes) == len(set(quotes))
     excerpt = f"{base}source/{SOURCE.name}#line=121,122"
-    assert sum(str(t.subject.value) == excerpt for t in quotes) == 6
+    assert sum(t.subject.value == excerpt for t in quotes) == 6
