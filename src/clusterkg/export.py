@@ -637,8 +637,8 @@ def release_contents(
         if made is not None:
             made(files)
 
-    workers = min(os.cpu_count() or 1, 8) if len(checked.data_index()) >= FORK_FROM else 0
-    with collector_paused(), Forked(checked, workers) as forked:
+    # (the collector is paused first: indexing the data graph makes millions of objects)
+    with collector_paused(), Forked(checked, _workers(checked)) as forked:
         pages.indexes(checked)  # made once, before the forks: each process would make its own
         # What does not depend on validation is made by forked processes meanwhile.
         written = staging is not None and forked.workers > 0
@@ -672,6 +672,11 @@ def release_contents(
         _collect(documents, add, contents)
         add({"SHA256SUMS": (sha256sums(contents), "the SHA-256 checksum of every file")})
     return contents
+
+
+def _workers(checked: Checked) -> int:
+    """How many processes to fork for the release's files: none for a small graph."""
+    return min(os.cpu_count() or 1, 8) if len(checked.data_index()) >= FORK_FROM else 0
 
 
 def _collect(

@@ -134,7 +134,10 @@ def collector_paused() -> Iterator[None]:
     or are acyclic, and each of the collector's full passes walks every live object of the
     process, every graph of the build included. Paused through loading, reasoning, validation
     and the export, a build of 100,000 triples takes 2 to 3 s less (about 10%) and 10 MiB more
-    at its peak; the few cycles made meanwhile are collected once the block ends.
+    at its peak. On leaving, the objects made meanwhile join the oldest generation at once (a
+    freeze and thaw moves them in one step): resumed as they were, the young collections would
+    walk them all, half a second at 100,000 triples, before any other work. The few cycles
+    made meanwhile wait for the next full collection.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -142,6 +145,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
