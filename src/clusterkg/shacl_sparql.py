@@ -198,13 +198,17 @@ class _Store:
                 text = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
             self.store.load(text, format=ox.RdfFormat.N_TRIPLES)
             quads = [ox.Quad(t.subject, t.predicate, t.object) for t in blank]
+        private: dict[ox.Literal, ox.Literal] = {}  # (the same few numbers, many times over)
         for triple in moved:
             s, p, o = triple.subject, triple.predicate, triple.object
             if store is not None:  # its default graph holds the triple, retyped
                 store.remove(ox.Quad(s, p, o))
-            private = Lit(o.value, datatype=ox.NamedNode(_PRIVATE + o.datatype.value))
-            quads += [ox.Quad(s, p, private, _EXACT), ox.Quad(s, p, o, _CANONICAL)]
-            self.originals.setdefault(_canonical(o), set()).add(o)
+            exact = private.get(o)
+            if exact is None:
+                retyped_as = ox.NamedNode(_PRIVATE + o.datatype.value)
+                exact = private[o] = Lit(o.value, datatype=retyped_as)
+                self.originals.setdefault(_canonical(o), set()).add(o)
+            quads += [ox.Quad(s, p, exact, _EXACT), ox.Quad(s, p, o, _CANONICAL)]
         for literal in plain.intersection(self.originals):
             self.originals[literal].add(literal)
         self.store.extend(quads)
