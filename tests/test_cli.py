@@ -55,10 +55,10 @@ def test_build_prints_a_summary(capsys, tmp_path):
 
 
 def test_no_collection_walks_what_a_build_made(tmp_path):
-    """The cyclic collector is paused through each stage of a build and, once it resumes,
-    finds what the stage made in its oldest generation: resumed as it was, a young collection
-    walked every object made so far (about 130,000 here; millions at scale), several times a
-    build, on the one CPU the build has between its stages."""
+    """Each stage pauses the cyclic collector and, when it resumes, hands what the stage made to
+    its oldest generation: resumed as it was, a young collection walked every object made so
+    far (about 130,000 here, tens of millions at 1M), on the one CPU the build has between its
+    stages."""
     walked: list[int] = []
 
     def started(phase: str, info: dict) -> None:
